@@ -1,0 +1,103 @@
+"""``jconv.conv``: N-d convolution (cross-correlation) on ``lax.conv_general_dilated``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+from jax import lax
+
+from jconv._args import per_dim_ints
+from jconv._operands import check_divisible, operands, positive_groups
+from jconv._padding import normalize_padding
+from jconv.shapes import conv_out, forward_pads
+
+Precision = Any  # None, a lax.Precision, a string, or a pair of them
+
+
+def conv(
+    x: jax.typing.ArrayLike,
+    kernel: jax.typing.ArrayLike,
+    stride: int | tuple[int, ...] = 1,
+    padding: Any = "VALID",
+    *,
+    dilation: int | tuple[int, ...] = 1,
+    groups: int = 1,
+    data_format: str | None = None,
+    precision: Precision = None,
+    preferred_element_type: Any = None,
+) -> jax.Array:
+    """N-dimensional convolution (cross-correlation, kernel not flipped), as in TF and PyTorch.
+
+    ``out[b, o, co] = sum_{t, ci} x_padded[b, o * stride + t * dilation, g(co) + ci] * kernel[t, ci, co]``
+    per spatial dimension, where ``g(co)`` is the first input channel of
+    output channel ``co``'s group.
+
+    Args:
+      x: input, ``(N, *spatial, C_in)`` (channels-last, the default) or
+        ``(N, C_in, *spatial)`` with a channels-first ``data_format``.
+      kernel: ``(*window, C_in // groups, C_out)`` (HWIO, as in JAX and TF).
+      stride: an int, or one int per spatial dimension.
+      padding: ``"SAME"``, ``"SAME_LOWER"``, ``"VALID"`` (any case), an int
+        (both sides of every dimension), one int per dimension, or one
+        ``(lo, hi)`` pair per dimension (negative values crop).
+      dilation: kernel dilation, an int or one per spatial dimension.
+      groups: number of channel groups; ``groups == C_in`` is depthwise.
+      data_format: ``None`` or ``"channels_last"``/``"NWC"``/``"NHWC"``/``"NDHWC"``,
+        or ``"channels_first"``/``"NCW"``/``"NCHW"``/``"NCDHW"``.
+      precision: passed to XLA (``None``, ``"highest"``, a ``lax.Precision``...).
+      preferred_element_type: accumulation and result dtype (e.g. ``jnp.float32``
+        for bfloat16 inputs).
+
+    Returns:
+      ``(N, *out_spatial, C_out)`` in the same layout as ``x``, with
+      ``out_spatial`` given by :func:`jconv.shapes.conv_output_shape`.
+
+    Raises:
+      TypeError: an argument of the wrong kind (non-int stride, mismatched or
+        non-numeric dtypes, traced shape argument).
+      ValueError: a bad value (wrong rank, channels not matching the kernel or
+        not divisible by ``groups``, non-positive stride/dilation, unknown
+        padding or data_format, or a zero-size output).
+
+    Examples:
+      >>> import numpy as np, jconv
+      >>> x = np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1) / 10
+      >>> jconv.conv(x, np.ones((3, 3, 1, 1), np.float32))[0, ..., 0]
+      Array([[4.5, 5.4],
+             [8.1, 9. ]], dtype=float32)
+      >>> jconv.conv(np.ones((1, 6, 6, 3)), np.ones((3, 3, 3, 1)), 2, "SAME").shape
+      (1, 3, 3, 1)
+    """
+    fn = "jconv.conv"
+    x, kernel, layout = operands(fn, x, kernel, data_format)
+    n = layout.ndim
+    strides = per_dim_ints(fn, "stride", stride, n, minimum=1)
+    dilations = per_dim_ints(fn, "dilation", dilation, n, minimum=1)
+    pad_specs = normalize_padding(fn, padding, n)
+    g = positive_groups(fn, groups)
+    c_in = x.shape[layout.channel_axis]
+    if c_in != g * kernel.shape[-2]:
+        raise ValueError(
+            f"{fn}: the input has {c_in} channels, but the kernel expects groups (={g}) times "
+            f"kernel.shape[-2] (={kernel.shape[-2]}) = {g * kernel.shape[-2]}; kernel shape is "
+            f"(*window, C_in // groups, C_out), received kernel.shape={kernel.shape}."
+        )
+    check_divisible(fn, "the kernel's output channels kernel.shape[-1]", kernel.shape[-1], g)
+    sizes = layout.spatial(x.shape)
+    window = kernel.shape[:-2]
+    dims = list(zip(range(n), sizes, window, strides, pad_specs, dilations))
+    for dim in dims:
+        conv_out(fn, *dim)
+    pads = [forward_pads(i, k, s, p, d) for _, i, k, s, p, d in dims]
+    return lax.conv_general_dilated(
+        x,
+        kernel,
+        window_strides=strides,
+        padding=pads,
+        rhs_dilation=dilations,
+        dimension_numbers=layout.dimension_numbers(),
+        feature_group_count=g,
+        precision=precision,
+        preferred_element_type=preferred_element_type,
+    )

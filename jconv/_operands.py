@@ -1,0 +1,105 @@
+"""Array operands: conversion, rank/dtype/channel checks, and the layout.
+
+Runs at trace time on static shapes, before any compute.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from jconv._args import channels_last, static_int
+
+
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """Where the channel and spatial axes of an operand are."""
+
+    ndim: int  # number of spatial dimensions
+    channels_last: bool
+
+    @property
+    def channel_axis(self) -> int:
+        return self.ndim + 1 if self.channels_last else 1
+
+    def spatial(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(shape[1:-1] if self.channels_last else shape[2:])
+
+    def dimension_numbers(self) -> lax.ConvDimensionNumbers:
+        """lax dimension numbers for this layout and a ``(*window, I, O)`` kernel."""
+        n = self.ndim
+        spatial = tuple(range(1, n + 1)) if self.channels_last else tuple(range(2, n + 2))
+        lhs = (0, self.channel_axis, *spatial)
+        rhs = (n + 1, n, *range(n))
+        return lax.ConvDimensionNumbers(lhs, rhs, lhs)
+
+
+def _as_array(fn: str, name: str, value: Any) -> jax.Array:
+    if isinstance(value, jax.Array):
+        return value
+    try:
+        return jnp.asarray(value)
+    except (TypeError, ValueError) as e:
+        raise TypeError(
+            f"{fn}: `{name}` must be an array (jax or numpy) or nested lists of numbers; "
+            f"received a {type(value).__name__} ({e})."
+        ) from None
+
+
+def operands(fn: str, x: Any, kernel: Any, data_format: Any) -> tuple[jax.Array, jax.Array, Layout]:
+    """Converts and checks ``x`` and ``kernel``; returns them with the layout."""
+    x = _as_array(fn, "x", x)
+    kernel = _as_array(fn, "kernel", kernel)
+    if x.ndim < 3:
+        raise ValueError(
+            f"{fn}: `x` must have shape (N, *spatial, C) (or (N, C, *spatial)) with at least "
+            f"one spatial dimension, so rank >= 3; received x.shape={x.shape} (rank {x.ndim}). "
+            f"Add a batch axis with x[None] if needed."
+        )
+    if kernel.ndim != x.ndim:
+        raise ValueError(
+            f"{fn}: `kernel` must have the same rank as `x` ({x.ndim}: *window plus two channel "
+            f"axes); received kernel.shape={kernel.shape} and x.shape={x.shape}."
+        )
+    for name, a in (("x", x), ("kernel", kernel)):
+        dt = np.dtype(a.dtype)
+        if dt == np.bool_ or not (jnp.issubdtype(dt, jnp.number)):
+            raise TypeError(
+                f"{fn}: `{name}` must have a numeric dtype (floating, complex or integer); "
+                f"received {name}.dtype={dt.name}."
+            )
+    if x.dtype != kernel.dtype:
+        raise TypeError(
+            f"{fn}: `x` and `kernel` must have the same dtype; received x.dtype="
+            f"{np.dtype(x.dtype).name} and kernel.dtype={np.dtype(kernel.dtype).name}. Cast one "
+            f"with .astype() (use `preferred_element_type` for a wider accumulator)."
+        )
+    layout = Layout(x.ndim - 2, channels_last(fn, data_format, x.ndim - 2))
+    window = kernel.shape[:-2]
+    if any(k < 1 for k in window):
+        raise ValueError(
+            f"{fn}: every window size of `kernel` must be >= 1; received kernel.shape="
+            f"{kernel.shape} (window {window})."
+        )
+    return x, kernel, layout
+
+
+def positive_groups(fn: str, groups: Any) -> int:
+    """``groups`` as a positive int."""
+    g = static_int(fn, "groups", groups)
+    if g < 1:
+        raise ValueError(f"{fn}: `groups` must be a positive int; received groups={g}.")
+    return g
+
+
+def check_divisible(fn: str, what: str, value: int, groups: int) -> None:
+    """Raises unless a channel count divides evenly into ``groups``."""
+    if value % groups:
+        raise ValueError(
+            f"{fn}: {what} (={value}) must be divisible by `groups` (={groups})."
+        )
