@@ -122,7 +122,7 @@ def conv_transpose(
         out_size = tuple(default_out(fn, *dim, a) for dim, a in zip(dims, extra))
     else:
         if getattr(output_shape, "ndim", None) == 0 or not hasattr(output_shape, "__len__"):
-            output_shape = per_dim_ints(fn, "output_shape", output_shape, n, minimum=1)
+            output_shape = per_dim_ints(fn, "output_shape", output_shape, n, minimum=0)
         if len(output_shape) == n + 2:
             raise ValueError(
                 f"{fn}: `output_shape` takes the {n} spatial sizes only; received "
