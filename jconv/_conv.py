@@ -64,8 +64,8 @@ def conv(
       >>> import numpy as np, jconv
       >>> x = np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1) / 10
       >>> jconv.conv(x, np.ones((3, 3, 1, 1), np.float32))[0, ..., 0]
-      Array([[4.5, 5.4],
-             [8.1, 9. ]], dtype=float32)
+      Array([[4.5     , 5.4     ],
+             [8.099999, 9.      ]], dtype=float32)
       >>> jconv.conv(np.ones((1, 6, 6, 3)), np.ones((3, 3, 3, 1)), 2, "SAME").shape
       (1, 3, 3, 1)
     """
