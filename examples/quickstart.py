@@ -17,10 +17,15 @@ def main() -> None:
 
     # The transposed convolution takes the same kernel back from 2x2 to 4x4.
     z = np.array([4.5, 5.4, 8.1, 9.0], np.float32).reshape(1, 2, 2, 1)
-    print("conv_transpose, stride 1, 2x2 -> 4x4:\n", np.asarray(jconv.conv_transpose(z, k)[0, ..., 0]))
+    print(
+        "conv_transpose, stride 1, 2x2 -> 4x4:\n", np.asarray(jconv.conv_transpose(z, k)[0, ..., 0])
+    )
 
     # With stride 2, both 5x5 and 6x6 map back to 2x2: output_shape picks one.
-    print("sizes a stride-2 VALID transpose accepts:", list(jconv.shapes.transpose_output_sizes(2, 3, 2)))
+    print(
+        "sizes a stride-2 VALID transpose accepts:",
+        list(jconv.shapes.transpose_output_sizes(2, 3, 2)),
+    )
     for size in (5, 6):
         out = jconv.conv_transpose(z, k, stride=2, output_shape=(size, size))
         print(f"stride 2, output {size}x{size}:\n", np.asarray(out[0, ..., 0]))

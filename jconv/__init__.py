@@ -20,4 +20,4 @@ try:
 except _NotFound:  # running from a source tree that was not installed
     __version__ = "0+unknown"
 
-__all__ = ["ALGORITHMS", "conv", "conv_transpose", "shapes", "__version__"]
+__all__ = ["ALGORITHMS", "__version__", "conv", "conv_transpose", "shapes"]

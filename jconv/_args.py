@@ -16,6 +16,7 @@ CHANNELS_LAST = {"NWC": 1, "NHWC": 2, "NDHWC": 3}
 CHANNELS_FIRST = {"NCW": 1, "NCHW": 2, "NCDHW": 3}
 _FORMAT_NAMES = (*CHANNELS_LAST, *CHANNELS_FIRST, "channels_last", "channels_first")
 
+
 def static_int(fn: str, name: str, value: Any) -> int:
     """Returns ``value`` as a plain ``int``, or raises ``TypeError``.
 
@@ -38,6 +39,7 @@ def static_int(fn: str, name: str, value: Any) -> int:
             f"of type {type(value).__name__}."
         ) from None
 
+
 def is_sequence(value: Any) -> bool:
     """True for lists, tuples and 1-D arrays: anything sized that is not a string."""
     if isinstance(value, (str, bytes)):
@@ -46,7 +48,10 @@ def is_sequence(value: Any) -> bool:
         return False
     return isinstance(value, Sequence) or hasattr(value, "__len__")
 
-def per_dim_ints(fn: str, name: str, value: Any, ndim: int, *, minimum: int | None) -> tuple[int, ...]:
+
+def per_dim_ints(
+    fn: str, name: str, value: Any, ndim: int, *, minimum: int | None
+) -> tuple[int, ...]:
     """Broadcasts an int, or checks a sequence of ``ndim`` ints, one per spatial dim."""
     if is_sequence(value):
         items = list(value)
@@ -64,6 +69,7 @@ def per_dim_ints(fn: str, name: str, value: Any, ndim: int, *, minimum: int | No
             f"{fn}: every entry of `{name}` must be {what}; received {name}={show(value)}."
         )
     return ints
+
 
 def channels_last(fn: str, data_format: Any, ndim: int) -> bool:
     """Parses ``data_format`` for an input with ``ndim`` spatial dims.
@@ -97,9 +103,9 @@ def channels_last(fn: str, data_format: Any, ndim: int) -> bool:
         )
     return table is CHANNELS_LAST
 
+
 def show(value: Any) -> str:
     """A short, readable rendering of a user value for error messages."""
     if hasattr(value, "tolist") and not isinstance(value, (list, tuple)):
         return repr(value.tolist())
     return repr(value)
-

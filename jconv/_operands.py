@@ -100,6 +100,4 @@ def positive_groups(fn: str, groups: Any) -> int:
 def check_divisible(fn: str, what: str, value: int, groups: int) -> None:
     """Raises unless a channel count divides evenly into ``groups``."""
     if value % groups:
-        raise ValueError(
-            f"{fn}: {what} (={value}) must be divisible by `groups` (={groups})."
-        )
+        raise ValueError(f"{fn}: {what} (={value}) must be divisible by `groups` (={groups}).")

@@ -9,11 +9,11 @@ on is known (the input size for ``conv``, the output size for
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any
 
 from jconv._args import is_sequence, show, static_int
 
-PadSpec = Union[str, tuple[int, int]]
+PadSpec = str | tuple[int, int]
 MODES = ("SAME", "SAME_LOWER", "VALID")
 
 _ACCEPTED = (

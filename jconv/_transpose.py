@@ -87,9 +87,7 @@ def conv_transpose(
     """
     fn = "jconv.conv_transpose"
     if not isinstance(algorithm, str):
-        raise TypeError(
-            f"{fn}: `algorithm` must be a string; received algorithm={algorithm!r}."
-        )
+        raise TypeError(f"{fn}: `algorithm` must be a string; received algorithm={algorithm!r}.")
     if algorithm != "auto" and algorithm not in ALGORITHMS:
         raise ValueError(
             f"{fn}: `algorithm` must be 'auto' or one of {', '.join(map(repr, ALGORITHMS))}; "
@@ -139,8 +137,10 @@ def conv_transpose(
         window=window,
         stride=strides,
         dilation=dilations,
-        pads=tuple(forward_pads(o, k, s, p, d) for o, k, s, p, d in
-                   zip(out_size, window, strides, pad_specs, dilations)),
+        pads=tuple(
+            forward_pads(o, k, s, p, d)
+            for o, k, s, p, d in zip(out_size, window, strides, pad_specs, dilations)
+        ),
         groups=g,
         precision=precision,
         preferred_element_type=preferred_element_type,

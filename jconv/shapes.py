@@ -135,9 +135,7 @@ def check_out(fn: str, dim: int, o: int, i: int, k: int, s: int, pad: PadSpec, d
     )
 
 
-def default_out(
-    fn: str, dim: int, i: int, k: int, s: int, pad: PadSpec, d: int, extra: int
-) -> int:
+def default_out(fn: str, dim: int, i: int, k: int, s: int, pad: PadSpec, d: int, extra: int) -> int:
     """Default transpose output size of one dimension, plus ``output_padding``."""
     ok = out_range(fn, dim, i, k, s, pad, d)
     if isinstance(pad, str) and pad != "VALID":
@@ -154,8 +152,12 @@ def default_out(
 
 
 def check_output_padding(
-    fn: str, output_padding: Any, ndim: int, stride: tuple[int, ...],
-    dilation: tuple[int, ...], pads: tuple[PadSpec, ...]
+    fn: str,
+    output_padding: Any,
+    ndim: int,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    pads: tuple[PadSpec, ...],
 ) -> tuple[int, ...]:
     """Validates ``output_padding`` by PyTorch's rule: ``0 <= a < max(s, d)``."""
     if output_padding is None:
@@ -185,8 +187,12 @@ def _dim_args(fn: str, input_size: Any, kernel_size: Any, stride: Any, dilation:
     k = static_int(fn, "kernel_size", kernel_size)
     s = static_int(fn, "stride", stride)
     d = static_int(fn, "dilation", dilation)
-    for name, v, low in (("input_size", i, 0), ("kernel_size", k, 1), ("stride", s, 1),
-                         ("dilation", d, 1)):
+    for name, v, low in (
+        ("input_size", i, 0),
+        ("kernel_size", k, 1),
+        ("stride", s, 1),
+        ("dilation", d, 1),
+    ):
         if v < low:
             raise ValueError(f"{fn}: `{name}` must be >= {low}; received {name}={v}.")
     return i, k, s, d
@@ -224,8 +230,11 @@ def same_padding(
 
 
 def resolve_padding(
-    input_size: int, kernel_size: int, stride: int = 1, padding: Padding = "VALID",
-    dilation: int = 1
+    input_size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: Padding = "VALID",
+    dilation: int = 1,
 ) -> tuple[int, int]:
     """The ``(lo, hi)`` pair any padding form means for a conv input of this size.
 
@@ -240,8 +249,11 @@ def resolve_padding(
 
 
 def conv_output_size(
-    input_size: int, kernel_size: int, stride: int = 1, padding: Padding = "VALID",
-    dilation: int = 1
+    input_size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: Padding = "VALID",
+    dilation: int = 1,
 ) -> int:
     """Output size of a convolution in one dimension (raises if it would be < 1).
 
@@ -254,8 +266,11 @@ def conv_output_size(
 
 
 def transpose_output_sizes(
-    input_size: int, kernel_size: int, stride: int = 1, padding: Padding = "VALID",
-    dilation: int = 1
+    input_size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: Padding = "VALID",
+    dilation: int = 1,
 ) -> range:
     """Every output size a transposed convolution accepts in one dimension.
 
@@ -271,8 +286,12 @@ def transpose_output_sizes(
 
 
 def transpose_output_size(
-    input_size: int, kernel_size: int, stride: int = 1, padding: Padding = "VALID",
-    dilation: int = 1, output_padding: int = 0
+    input_size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: Padding = "VALID",
+    dilation: int = 1,
+    output_padding: int = 0,
 ) -> int:
     """Default output size of a transposed convolution in one dimension.
 
@@ -295,8 +314,9 @@ def transpose_output_size(
 # Public whole-shape functions (spatial sizes only).
 
 
-def _shape_args(fn: str, input_shape: Any, kernel_shape: Any, stride: Any, padding: Any,
-                dilation: Any):
+def _shape_args(
+    fn: str, input_shape: Any, kernel_shape: Any, stride: Any, padding: Any, dilation: Any
+):
     if not isinstance(input_shape, Sequence) or not isinstance(kernel_shape, Sequence):
         raise TypeError(
             f"{fn}: `input_shape` and `kernel_shape` must be sequences of spatial sizes; "
@@ -317,8 +337,11 @@ def _shape_args(fn: str, input_shape: Any, kernel_shape: Any, stride: Any, paddi
 
 
 def conv_output_shape(
-    input_shape: Sequence[int], kernel_shape: Sequence[int], stride: Any = 1,
-    padding: Any = "VALID", dilation: Any = 1
+    input_shape: Sequence[int],
+    kernel_shape: Sequence[int],
+    stride: Any = 1,
+    padding: Any = "VALID",
+    dilation: Any = 1,
 ) -> tuple[int, ...]:
     """Spatial output shape of ``jconv.conv``.
 
@@ -331,8 +354,11 @@ def conv_output_shape(
 
 
 def transpose_output_shapes(
-    input_shape: Sequence[int], kernel_shape: Sequence[int], stride: Any = 1,
-    padding: Any = "VALID", dilation: Any = 1
+    input_shape: Sequence[int],
+    kernel_shape: Sequence[int],
+    stride: Any = 1,
+    padding: Any = "VALID",
+    dilation: Any = 1,
 ) -> tuple[range, ...]:
     """Per dimension, every spatial output size ``jconv.conv_transpose`` accepts.
 
@@ -345,8 +371,12 @@ def transpose_output_shapes(
 
 
 def transpose_output_shape(
-    input_shape: Sequence[int], kernel_shape: Sequence[int], stride: Any = 1,
-    padding: Any = "VALID", dilation: Any = 1, output_padding: Any = None
+    input_shape: Sequence[int],
+    kernel_shape: Sequence[int],
+    stride: Any = 1,
+    padding: Any = "VALID",
+    dilation: Any = 1,
+    output_padding: Any = None,
 ) -> tuple[int, ...]:
     """Default spatial output shape of ``jconv.conv_transpose``.
 

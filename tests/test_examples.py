@@ -1,6 +1,5 @@
 """Every script in examples/ runs, and the README's code blocks are correct."""
 
-import doctest
 import pathlib
 import subprocess
 import sys
@@ -13,15 +12,21 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
 def test_example_runs(script):
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                            timeout=300, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=ROOT
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
 
 
 def test_quickstart_prints_the_tutorial_numbers():
-    out = subprocess.run([sys.executable, str(ROOT / "examples" / "quickstart.py")],
-                         capture_output=True, text=True, timeout=300, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "quickstart.py")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    ).stdout
     assert "[[4.5      5.4     ]\n [8.099999 9.      ]]" in out  # as TF 2.21 prints it
     assert "pass one of [5, 6]" in out
 
@@ -35,6 +40,7 @@ def test_readme_examples():
         "print(r)\n"
         "sys.exit(1 if r.failed or not r.attempted else 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stdout + result.stderr

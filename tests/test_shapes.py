@@ -22,8 +22,11 @@ def brute_conv_size(i, k, s, padding, d):
         lo = total // 2 if padding.upper() == "SAME" else total - total // 2
         hi = total - lo
     else:
-        lo, hi = (0, 0) if padding == "VALID" else (
-            (padding, padding) if isinstance(padding, int) else padding)
+        lo, hi = (
+            (0, 0)
+            if padding == "VALID"
+            else ((padding, padding) if isinstance(padding, int) else padding)
+        )
     starts = [start for start in range(-lo, i + hi) if start + eff <= i + hi][::s]
     return len(starts) or None, (lo, hi)
 
@@ -33,7 +36,7 @@ def test_conv_output_size_matches_sliding_window(padding):
     for i, k, s, d in itertools.product(range(0, 9), range(1, 6), range(1, 4), range(1, 3)):
         expected, pads = brute_conv_size(i, k, s, padding, d)
         if expected is None:
-            with pytest.raises(ValueError, match="no output|zero-size"):
+            with pytest.raises(ValueError, match=r"no output|zero-size"):
                 shapes.conv_output_size(i, k, s, padding, d)
             continue
         got = shapes.conv_output_size(i, k, s, padding, d)
@@ -57,7 +60,9 @@ def test_transpose_sizes_are_exactly_the_sizes_conv_maps_back(padding):
             lo, hi = brute_conv_size(reachable[0], k, s, padding, d)[1]
             expected = (i - 1) * s + d * (k - 1) + 1 - lo - hi  # PyTorch's formula
         if expected < 1:  # only sizes above PyTorch's default are reachable
-            with pytest.raises(ValueError, match=re.escape(f"pass output_shape with one of {reachable}")):
+            with pytest.raises(
+                ValueError, match=re.escape(f"pass output_shape with one of {reachable}")
+            ):
                 shapes.transpose_output_size(i, k, s, padding, d)
             continue
         default = shapes.transpose_output_size(i, k, s, padding, d)
