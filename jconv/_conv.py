@@ -8,6 +8,7 @@ import jax
 from jax import lax
 
 from jconv._args import per_dim_ints
+from jconv._circular import check_pads, is_circular, wrap_pad
 from jconv._operands import check_divisible, operands, positive_groups
 from jconv._padding import normalize_padding
 from jconv.shapes import conv_out, forward_pads
@@ -23,6 +24,7 @@ def conv(
     *,
     dilation: int | tuple[int, ...] = 1,
     groups: int = 1,
+    padding_mode: str = "zeros",
     data_format: str | None = None,
     precision: Precision = None,
     preferred_element_type: Any = None,
@@ -43,6 +45,8 @@ def conv(
         ``(lo, hi)`` pair per dimension (negative values crop).
       dilation: kernel dilation, an int or one per spatial dimension.
       groups: number of channel groups; ``groups == C_in`` is depthwise.
+      padding_mode: ``"zeros"`` (the default) or ``"circular"`` (the input is
+        padded periodically, as PyTorch's ``padding_mode="circular"``).
       data_format: ``None`` or ``"channels_last"``/``"NWC"``/``"NHWC"``/``"NDHWC"``,
         or ``"channels_first"``/``"NCW"``/``"NCHW"``/``"NCDHW"``.
       precision: passed to XLA (``None``, ``"highest"``, a ``lax.Precision``...).
@@ -76,6 +80,7 @@ def conv(
     dilations = per_dim_ints(fn, "dilation", dilation, n, minimum=1)
     pad_specs = normalize_padding(fn, padding, n)
     g = positive_groups(fn, groups)
+    circular = is_circular(fn, padding_mode)
     c_in = x.shape[layout.channel_axis]
     if c_in != g * kernel.shape[-2]:
         raise ValueError(
@@ -90,6 +95,10 @@ def conv(
     for dim in dims:
         conv_out(fn, *dim)
     pads = [forward_pads(i, k, s, p, d) for _, i, k, s, p, d in dims]
+    if circular:
+        check_pads(fn, pads)
+        x = wrap_pad(x, pads, layout)
+        pads = [(0, 0)] * n
     return lax.conv_general_dilated(
         x,
         kernel,

@@ -1,7 +1,8 @@
 """Padding forms: the one place that turns what a user writes into per-dim specs.
 
 A per-dimension padding spec is either one of the mode strings ``"SAME"``,
-``"SAME_LOWER"``, ``"VALID"`` or a ``(lo, hi)`` pair of ints. Modes are turned
+``"SAME_LOWER"``, ``"VALID"``, ``"CAUSAL"`` (1-D only: ``d * (k - 1)`` before,
+nothing after) or a ``(lo, hi)`` pair of ints. Modes are turned
 into pairs by :func:`jconv.shapes.resolve_padding`, once the size they depend
 on is known (the input size for ``conv``, the output size for
 ``conv_transpose``). Pure Python, no JAX import.
@@ -14,10 +15,10 @@ from typing import Any
 from jconv._args import is_sequence, show, static_int
 
 PadSpec = str | tuple[int, int]
-MODES = ("SAME", "SAME_LOWER", "VALID")
+MODES = ("SAME", "SAME_LOWER", "VALID", "CAUSAL")
 
 _ACCEPTED = (
-    "'SAME', 'SAME_LOWER', 'VALID' (any case), an int, one int per spatial dimension, "
+    "'SAME', 'SAME_LOWER', 'VALID', 'CAUSAL' (any case), an int, one int per spatial dimension, "
     "or one (lo, hi) pair per spatial dimension"
 )
 
@@ -33,7 +34,14 @@ def padding_mode(fn: str, padding: str) -> str:
 def normalize_padding(fn: str, padding: Any, ndim: int) -> tuple[PadSpec, ...]:
     """Returns one spec per spatial dimension for any accepted padding form."""
     if isinstance(padding, str):
-        return (padding_mode(fn, padding),) * ndim
+        mode = padding_mode(fn, padding)
+        if mode == "CAUSAL" and ndim != 1:
+            raise ValueError(
+                f"{fn}: padding='CAUSAL' is for 1-D inputs (all padding before the sequence); "
+                f"the input has {ndim} spatial dimensions. Pass one (lo, hi) pair per dimension, "
+                f"e.g. (dilation * (kernel - 1), 0) for the causal one."
+            )
+        return (mode,) * ndim
     if not is_sequence(padding):
         if padding is None or isinstance(padding, float):
             raise TypeError(

@@ -8,6 +8,7 @@ import jax
 
 from jconv._algorithms import ALGORITHMS, choose
 from jconv._args import per_dim_ints, show
+from jconv._circular import check_pads, is_circular, wrap_fold
 from jconv._operands import check_divisible, operands, positive_groups
 from jconv._padding import normalize_padding
 from jconv._spec import TransposeSpec
@@ -24,6 +25,7 @@ def conv_transpose(
     output_padding: int | tuple[int, ...] | None = None,
     dilation: int | tuple[int, ...] = 1,
     groups: int = 1,
+    padding_mode: str = "zeros",
     data_format: str | None = None,
     precision: Any = None,
     preferred_element_type: Any = None,
@@ -57,6 +59,9 @@ def conv_transpose(
       dilation: kernel dilation, an int or one per dimension.
       groups: channel groups; ``C_in`` and ``kernel.shape[-1]`` are split into
         ``groups`` blocks; output channels are ``groups * kernel.shape[-2]``.
+      padding_mode: ``"zeros"`` or ``"circular"``: the adjoint of the circular
+        :func:`jconv.conv` (what spills past either end is wrapped around and
+        added onto the period).
       data_format: as in :func:`jconv.conv`.
       precision: passed to XLA.
       preferred_element_type: accumulation and result dtype.
@@ -99,6 +104,7 @@ def conv_transpose(
     dilations = per_dim_ints(fn, "dilation", dilation, n, minimum=1)
     pad_specs = normalize_padding(fn, padding, n)
     g = positive_groups(fn, groups)
+    circular = is_circular(fn, padding_mode)
     c_in = x.shape[layout.channel_axis]
     if c_in != kernel.shape[-1]:
         raise ValueError(
@@ -130,20 +136,28 @@ def conv_transpose(
         out_size = per_dim_ints(fn, "output_shape", output_shape, n, minimum=0)
         for (dim, i, k, s, p, d), o in zip(dims, out_size):
             check_out(fn, dim, o, i, k, s, p, d)
+    pads = [
+        forward_pads(o, k, s, p, d)
+        for o, k, s, p, d in zip(out_size, window, strides, pad_specs, dilations)
+    ]
+    if circular:  # transpose the VALID conv of the padded extent, then fold it
+        check_pads(fn, pads)
+        extent = tuple(o + lo + hi for o, (lo, hi) in zip(out_size, pads))
+        algo_pads = ((0, 0),) * n
+    else:
+        extent, algo_pads = out_size, tuple(pads)
     spec = TransposeSpec(
         layout=layout,
         in_size=sizes,
-        out_size=out_size,
+        out_size=extent,
         window=window,
         stride=strides,
         dilation=dilations,
-        pads=tuple(
-            forward_pads(o, k, s, p, d)
-            for o, k, s, p, d in zip(out_size, window, strides, pad_specs, dilations)
-        ),
+        pads=algo_pads,
         groups=g,
         precision=precision,
         preferred_element_type=preferred_element_type,
     )
     name = choose(spec) if algorithm == "auto" else algorithm
-    return ALGORITHMS[name](x, kernel, spec)
+    out = ALGORITHMS[name](x, kernel, spec)
+    return wrap_fold(out, pads, out_size, layout) if circular else out

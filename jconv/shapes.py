@@ -12,7 +12,8 @@ asymmetric padding), with ``eff = d * (k - 1) + 1`` the dilated kernel size:
 * conv, padding ``(lo, hi)``: ``o = floor((i + lo + hi - eff) / s) + 1``.
 * conv, ``"SAME"``: ``o = ceil(i / s)``; the total padding
   ``max(0, (o - 1) * s + eff - i)`` is split with the odd unit after
-  (``"SAME_LOWER"``: before), as in TensorFlow and XLA.
+  (``"SAME_LOWER"``: before), as in TensorFlow and XLA. ``"CAUSAL"`` pads
+  ``eff - 1`` before and nothing after (Keras), which gives the same sizes.
 * transpose: an output size ``o`` is accepted iff ``conv`` maps ``o`` back to
   the input size; with stride ``s`` that is a run of ``s`` consecutive sizes.
   The default is the smallest (``(i - 1) * s + eff - lo - hi``), except for
@@ -72,6 +73,8 @@ def forward_pads(i: int, k: int, s: int, pad: PadSpec, d: int) -> tuple[int, int
     """Forward-conv padding of one dimension for an input of size ``i``."""
     if pad == "VALID":
         return (0, 0)
+    if pad == "CAUSAL":
+        return (_eff(k, d) - 1, 0)
     if isinstance(pad, str):
         return _same_pads(i, k, s, d, lower=pad == "SAME_LOWER")
     return pad

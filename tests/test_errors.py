@@ -58,7 +58,7 @@ CONV_CASES = [
     (
         dict(padding="FULL"),
         ValueError,
-        r"`padding` must be 'SAME', 'SAME_LOWER', 'VALID' .*"
+        r"`padding` must be 'SAME', 'SAME_LOWER', 'VALID', 'CAUSAL' .*"
         r"received padding='FULL'",
     ),
     (dict(padding=None), TypeError, r"`padding` must be .* received padding=None of type NoneType"),

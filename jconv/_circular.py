@@ -1,0 +1,63 @@
+"""Circular ("wrap") padding, and its exact adjoint for the transpose.
+
+A circular convolution is ``valid_conv(wrap_pad(z))``. Its adjoint is therefore
+``wrap_fold(valid_conv_transpose(y))``: the transpose computed on the padded
+extent, then every padded position added back onto the position of the period
+it copied (``(p - lo) mod size``). That is the true adjoint; "pad circularly
+then transpose" is not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from jconv._operands import Layout
+
+PADDING_MODES = ("zeros", "circular")
+
+
+def is_circular(fn: str, value: Any) -> bool:
+    """Parses ``padding_mode``; returns True for circular."""
+    if not isinstance(value, str) or value not in PADDING_MODES:
+        raise ValueError(
+            f"{fn}: `padding_mode` must be 'zeros' or 'circular'; received padding_mode={value!r}."
+        )
+    return value == "circular"
+
+
+def check_pads(fn: str, pads: list[tuple[int, int]]) -> None:
+    """Circular padding copies existing cells, so it cannot be negative."""
+    if any(lo < 0 or hi < 0 for lo, hi in pads):
+        raise ValueError(
+            f"{fn}: padding_mode='circular' needs non-negative padding; the padding "
+            f"resolves to {pads}. Use padding_mode='zeros' to crop with negative padding."
+        )
+
+
+def _spatial_axes(layout: Layout) -> range:
+    first = 1 if layout.channels_last else 2
+    return range(first, first + layout.ndim)
+
+
+def wrap_pad(x: jax.Array, pads: list[tuple[int, int]], layout: Layout) -> jax.Array:
+    """Pads every spatial axis periodically (any amount, wrapping as often as needed)."""
+    width = [(0, 0)] * x.ndim
+    for axis, pair in zip(_spatial_axes(layout), pads):
+        width[axis] = pair
+    return jnp.pad(x, width, mode="wrap")
+
+
+def wrap_fold(
+    v: jax.Array, pads: list[tuple[int, int]], sizes: tuple[int, ...], layout: Layout
+) -> jax.Array:
+    """The adjoint of :func:`wrap_pad`: sums each padded cell onto its source."""
+    for axis, (lo, _), size in zip(_spatial_axes(layout), pads, sizes):
+        source = (jnp.arange(v.shape[axis]) - lo) % size
+        shape = list(v.shape)
+        shape[axis] = size
+        index = (slice(None),) * axis + (source,)
+        v = jnp.zeros(shape, v.dtype).at[index].add(v)
+    return v

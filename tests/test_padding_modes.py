@@ -1,0 +1,171 @@
+"""padding="CAUSAL" and padding_mode="circular", against definitions written
+here from scratch, and the adjoint identity for each mode."""
+
+import itertools
+
+import jax
+import numpy as np
+import pytest
+
+import jconv
+from tests import oracle
+
+
+def wrap_scatter_transpose(y, w, stride, pads, dilation, groups, out_size):
+    """Circular transposed conv from the definition: the forward circular conv reads
+    ``z[(o * s - lo + t * d) mod size]``, so its adjoint adds there, wrapped."""
+    n = y.ndim - 2
+    cin_g = y.shape[-1] // groups
+    cout_g = w.shape[-2]
+    out = np.zeros((y.shape[0], *out_size, groups * cout_g))
+    for i in itertools.product(*map(range, y.shape[1:-1])):
+        for t in itertools.product(*map(range, w.shape[:n])):
+            pos = tuple(
+                (i[j] * stride[j] - pads[j][0] + t[j] * dilation[j]) % out_size[j] for j in range(n)
+            )
+            for g in range(groups):
+                ci = slice(g * cin_g, (g + 1) * cin_g)
+                out[(slice(None), *pos, slice(g * cout_g, (g + 1) * cout_g))] += (
+                    y[(slice(None), *i, ci)] @ w[(*t, slice(None), ci)].T
+                )
+    return out
+
+
+def random_case(rng, ndim):
+    size = tuple(int(v) for v in rng.integers(1, 7, ndim))
+    window = tuple(int(v) for v in rng.integers(1, 5, ndim))
+    stride = tuple(int(v) for v in rng.integers(1, 4, ndim))
+    dilation = tuple(int(v) for v in rng.integers(1, 3, ndim))
+    groups = int(rng.choice([1, 2]))
+    padding = [
+        "SAME",
+        "VALID",
+        int(rng.integers(0, 4)),
+        [(int(rng.integers(0, 5)), int(rng.integers(0, 5))) for _ in range(ndim)],
+    ][int(rng.integers(4))]
+    return size, window, stride, dilation, groups, padding
+
+
+def cases(count, seed):
+    rng = np.random.default_rng(seed)
+    found = []
+    while len(found) < count:
+        ndim = int(rng.integers(1, 4))
+        size, window, stride, dilation, groups, padding = random_case(rng, ndim)
+        pads = oracle.resolve_pads(padding, size, window, stride, dilation)
+        out = oracle.conv_output_sizes(size, window, stride, pads, dilation)
+        if all(o is not None and o >= 1 for o in out):
+            found.append((size, window, stride, dilation, groups, padding, pads, tuple(out)))
+    return found
+
+
+CIRCULAR = cases(40, seed=7)
+
+
+@pytest.mark.parametrize("index", range(len(CIRCULAR)))
+@pytest.mark.parametrize("channels_first", [False, True])
+def test_circular_conv_and_its_adjoint(index, channels_first):
+    size, window, stride, dilation, groups, padding, pads, out = CIRCULAR[index]
+    rng = np.random.default_rng(index)
+    z = rng.standard_normal((2, *size, 2 * groups))
+    w = rng.standard_normal((*window, 2, 3 * groups))
+    y = rng.standard_normal((2, *out, 3 * groups))
+    wrapped = np.pad(z, [(0, 0), *pads, (0, 0)], mode="wrap")
+    want_conv = oracle.conv(wrapped, w, stride, "VALID", dilation, groups)
+    want_t = wrap_scatter_transpose(y, w, stride, pads, dilation, groups, size)
+    fmt = "channels_first" if channels_first else None
+    move = oracle.to_channels_first if channels_first else np.asarray
+    back = oracle.to_channels_last if channels_first else np.asarray
+    kw = dict(dilation=dilation, groups=groups, padding_mode="circular", data_format=fmt)
+    got_conv = back(jconv.conv(move(z), w, stride, padding, **kw))
+    oracle.assert_close(got_conv, want_conv)
+    for algorithm in jconv.ALGORITHMS:
+        got_t = jconv.conv_transpose(
+            move(y), w, stride, padding, output_shape=size, algorithm=algorithm, **kw
+        )
+        oracle.assert_close(back(got_t), want_t, err_msg=algorithm)
+    # The adjoint identity, in float64.
+    lhs = np.vdot(want_conv, y)
+    rhs = np.vdot(z, back(got_t))
+    assert abs(lhs - rhs) <= 1e-10 * max(1.0, abs(lhs))
+
+
+def test_circular_transpose_is_the_vjp_of_circular_conv():
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((1, 5, 4, 2))
+    w = rng.standard_normal((3, 2, 2, 3))
+    kw = dict(padding_mode="circular", dilation=(2, 1))
+    y, vjp = jax.vjp(lambda a: jconv.conv(a, w, 2, "SAME", **kw), z)
+    ct = rng.standard_normal(y.shape)
+    got = jconv.conv_transpose(ct, w, 2, "SAME", output_shape=(5, 4), **kw)
+    np.testing.assert_allclose(got, vjp(ct)[0], rtol=1e-12, atol=1e-12)
+
+
+def test_circular_wraps_more_than_once():
+    # Padding wider than the input wraps around repeatedly, in both directions.
+    z = np.arange(3.0).reshape(1, 3, 1)
+    w = np.ones((1, 1, 1))
+    got = jconv.conv(z, w, 1, [(4, 2)], padding_mode="circular")[0, :, 0]
+    np.testing.assert_array_equal(got, [2, 0, 1, 2, 0, 1, 2, 0, 1])
+    back = jconv.conv_transpose(got[None, :, None], w, 1, [(4, 2)], padding_mode="circular")
+    np.testing.assert_array_equal(back[0, :, 0], [0, 3, 6])  # each cell was copied 3 times
+
+
+@pytest.mark.parametrize(
+    "size, k, s, d", [(6, 3, 1, 1), (7, 2, 2, 1), (5, 3, 1, 2), (9, 4, 3, 2), (1, 5, 1, 1)]
+)
+def test_causal_matches_explicit_left_padding(size, k, s, d):
+    rng = np.random.default_rng(size * k)
+    z = rng.standard_normal((2, size, 3))
+    w = rng.standard_normal((k, 3, 2))
+    pads = [(d * (k - 1), 0)]
+    want = oracle.conv(z, w, s, pads, d)
+    got = jconv.conv(z, w, s, "causal", dilation=d)
+    oracle.assert_close(got, want)
+    assert got.shape[1] == -(-size // s)  # Keras: causal keeps ceil(size / stride)
+    # Output t depends only on inputs up to t * s: zeroing the future leaves it alone.
+    cut = size // 2
+    z_future_zeroed = z.copy()
+    z_future_zeroed[:, cut + 1 :] = 0
+    keep = cut // s + 1 if cut % s == 0 else -(-cut // s)
+    np.testing.assert_allclose(
+        jconv.conv(z_future_zeroed, w, s, "CAUSAL", dilation=d)[:, :keep], got[:, :keep]
+    )
+    # The transpose: default size, every accepted size, adjoint identity.
+    y = rng.standard_normal(got.shape)
+    sizes = jconv.shapes.transpose_output_sizes(got.shape[1], k, s, "CAUSAL", d)
+    assert (
+        size in sizes
+        and jconv.conv_transpose(y, w, s, "CAUSAL", dilation=d).shape[1] == (sizes[-1])
+    )
+    for o in sizes:
+        want_t = oracle.conv_transpose(y, w, s, pads, d, out_size=(o,))
+        got_t = jconv.conv_transpose(y, w, s, "CAUSAL", dilation=d, output_shape=o)
+        oracle.assert_close(got_t, want_t)
+    got_t = jconv.conv_transpose(y, w, s, "CAUSAL", dilation=d, output_shape=size)
+    assert abs(np.vdot(got, y) - np.vdot(z, got_t)) <= 1e-10 * max(1, abs(np.vdot(got, y)))
+
+
+def test_padding_mode_errors():
+    x = np.ones((1, 5, 2))
+    w = np.ones((3, 2, 2))
+    with pytest.raises(
+        ValueError,
+        match=r"^jconv.conv: `padding_mode` must be 'zeros' or "
+        r"'circular'; received padding_mode='reflect'",
+    ):
+        jconv.conv(x, w, padding_mode="reflect")
+    with pytest.raises(ValueError, match=r"^jconv.conv_transpose: `padding_mode` must be"):
+        jconv.conv_transpose(x, w, padding_mode=None)
+    with pytest.raises(
+        ValueError,
+        match=r"padding_mode='circular' needs non-negative padding; "
+        r"the padding resolves to \[\(-1, 1\)\]",
+    ):
+        jconv.conv(x, w, 1, [(-1, 1)], padding_mode="circular")
+    with pytest.raises(ValueError, match=r"^jconv.conv_transpose: padding_mode='circular' needs"):
+        jconv.conv_transpose(x, w, 1, [(0, -1)], padding_mode="circular")
+    with pytest.raises(ValueError, match=r"padding='CAUSAL' is for 1-D inputs .* has 2 spatial"):
+        jconv.conv(np.ones((1, 5, 5, 2)), np.ones((3, 3, 2, 2)), 1, "CAUSAL")
+    with pytest.raises(ValueError, match=r"`output_padding` cannot be used with CAUSAL padding"):
+        jconv.conv_transpose(x, w, 2, "CAUSAL", output_padding=1)
