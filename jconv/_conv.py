@@ -11,7 +11,7 @@ from jconv._args import per_dim_ints
 from jconv._circular import check_pads, is_circular, wrap_pad
 from jconv._operands import check_divisible, operands, positive_groups
 from jconv._padding import normalize_padding
-from jconv.shapes import conv_out, forward_pads
+from jconv.shapes import conv_out, dims_of, forward_pads
 
 Precision = Any  # None, a lax.Precision, a string, or a pair of them
 
@@ -91,9 +91,9 @@ def conv(
     check_divisible(fn, "the kernel's output channels kernel.shape[-1]", kernel.shape[-1], g)
     sizes = layout.spatial(x.shape)
     window = kernel.shape[:-2]
-    dims = list(zip(range(n), sizes, window, strides, pad_specs, dilations))
+    dims = dims_of(sizes, window, strides, pad_specs, dilations)
     for dim in dims:
-        conv_out(fn, *dim)
+        conv_out(fn, dim)
     pads = [forward_pads(i, k, s, p, d) for _, i, k, s, p, d in dims]
     if circular:
         check_pads(fn, pads)

@@ -7,12 +7,12 @@ from typing import Any
 import jax
 
 from jconv._algorithms import ALGORITHMS, choose
-from jconv._args import per_dim_ints, show
+from jconv._args import is_sequence, per_dim_ints, show
 from jconv._circular import check_pads, is_circular, wrap_fold
 from jconv._operands import check_divisible, operands, positive_groups
 from jconv._padding import normalize_padding
 from jconv._spec import TransposeSpec
-from jconv.shapes import check_out, check_output_padding, default_out, forward_pads
+from jconv.shapes import check_out, check_output_padding, default_out, dims_of, forward_pads
 
 
 def conv_transpose(
@@ -120,22 +120,20 @@ def conv_transpose(
         )
     sizes = layout.spatial(x.shape)
     window = kernel.shape[:-2]
-    dims = list(zip(range(n), sizes, window, strides, pad_specs, dilations))
+    dims = dims_of(sizes, window, strides, pad_specs, dilations)
     if output_shape is None:
         extra = check_output_padding(fn, output_padding, n, strides, dilations, pad_specs)
-        out_size = tuple(default_out(fn, *dim, a) for dim, a in zip(dims, extra))
+        out_size = tuple(default_out(fn, dim, a) for dim, a in zip(dims, extra))
     else:
-        if getattr(output_shape, "ndim", None) == 0 or not hasattr(output_shape, "__len__"):
-            output_shape = per_dim_ints(fn, "output_shape", output_shape, n, minimum=0)
-        if len(output_shape) == n + 2:
+        if is_sequence(output_shape) and len(output_shape) == n + 2:
             raise ValueError(
                 f"{fn}: `output_shape` takes the {n} spatial sizes only; received "
                 f"output_shape={show(output_shape)} of length {n + 2}. Drop the batch and channel "
                 f"entries (compat.tf accepts TF's full-shape form)."
             )
         out_size = per_dim_ints(fn, "output_shape", output_shape, n, minimum=0)
-        for (dim, i, k, s, p, d), o in zip(dims, out_size):
-            check_out(fn, dim, o, i, k, s, p, d)
+        for dim, o in zip(dims, out_size):
+            check_out(fn, dim, o)
     pads = [
         forward_pads(o, k, s, p, d)
         for o, k, s, p, d in zip(out_size, window, strides, pad_specs, dilations)

@@ -34,7 +34,7 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from jconv._args import per_dim_ints, show, static_int
 from jconv._padding import PadSpec, describe, normalize_padding, padding_mode
@@ -54,8 +54,24 @@ __all__ = [
 Padding = Any  # a mode string, an int, or a (lo, hi) pair (per dimension)
 
 # ---------------------------------------------------------------------------
-# Internal per-dimension rules. `fn` names the public function for messages,
-# `dim` the spatial dimension; sizes are already validated ints.
+# Internal per-dimension rules. `fn` names the public function for messages;
+# sizes are already validated ints.
+
+
+class Dim(NamedTuple):
+    """One spatial dimension of an op: its index, input size and arguments."""
+
+    number: int
+    size: int
+    kernel: int
+    stride: int
+    pad: PadSpec
+    dilation: int
+
+
+def dims_of(sizes, window, strides, pads, dilations) -> list[Dim]:
+    """Zips per-dimension arguments into :class:`Dim` records."""
+    return [Dim(j, *args) for j, args in enumerate(zip(sizes, window, strides, pads, dilations))]
 
 
 def _eff(k: int, d: int) -> int:
@@ -85,12 +101,13 @@ def _what(k: int, s: int, pad: PadSpec, d: int) -> str:
     return f"with stride {s}, kernel {k}{dil}, {describe(pad)}"
 
 
-def conv_out(fn: str, dim: int, i: int, k: int, s: int, pad: PadSpec, d: int) -> int:
+def conv_out(fn: str, dim: Dim) -> int:
     """Output size of one dimension; raises if it would be zero or negative."""
+    j, i, k, s, pad, d = dim
     if isinstance(pad, str) and pad != "VALID":
         if i < 1:
             raise ValueError(
-                f"{fn}: spatial dimension {dim} of the input has size {i}; {pad} padding "
+                f"{fn}: spatial dimension {j} of the input has size {i}; {pad} padding "
                 f"gives a zero-size output, which is not allowed."
             )
         return -(-i // s)
@@ -99,7 +116,7 @@ def conv_out(fn: str, dim: int, i: int, k: int, s: int, pad: PadSpec, d: int) ->
     eff = _eff(k, d)
     if span < eff:
         raise ValueError(
-            f"{fn}: spatial dimension {dim} has no output: the kernel spans {eff} "
+            f"{fn}: spatial dimension {j} has no output: the kernel spans {eff} "
             f"(kernel {k}, dilation {d}) but the padded input spans only {span} "
             f"(size {i}, padding ({lo}, {hi})); use a smaller kernel or dilation, more "
             f"padding, or 'SAME'."
@@ -107,11 +124,12 @@ def conv_out(fn: str, dim: int, i: int, k: int, s: int, pad: PadSpec, d: int) ->
     return (span - eff) // s + 1
 
 
-def out_range(fn: str, dim: int, i: int, k: int, s: int, pad: PadSpec, d: int) -> range:
+def out_range(fn: str, dim: Dim) -> range:
     """The output sizes a transpose accepts in one dimension (never empty)."""
+    j, i, k, s, pad, d = dim
     if i < 1:
         raise ValueError(
-            f"{fn}: spatial dimension {dim} of the input has size {i}; a transposed "
+            f"{fn}: spatial dimension {j} of the input has size {i}; a transposed "
             f"convolution needs at least 1 (it is the output of a convolution)."
         )
     if isinstance(pad, str) and pad != "VALID":
@@ -120,34 +138,36 @@ def out_range(fn: str, dim: int, i: int, k: int, s: int, pad: PadSpec, d: int) -
     low = (i - 1) * s + _eff(k, d) - lo - hi
     if low + s - 1 < 1:
         raise ValueError(
-            f"{fn}: spatial dimension {dim} has no output: {_what(k, s, pad, d)}, an input "
+            f"{fn}: spatial dimension {j} has no output: {_what(k, s, pad, d)}, an input "
             f"of size {i} would come from size {low}; reduce the padding."
         )
     return range(max(low, 1), low + s)
 
 
-def check_out(fn: str, dim: int, o: int, i: int, k: int, s: int, pad: PadSpec, d: int) -> None:
-    """Raises unless ``conv`` maps output size ``o`` back to input size ``i``."""
-    ok = out_range(fn, dim, i, k, s, pad, d)
+def check_out(fn: str, dim: Dim, o: int) -> None:
+    """Raises unless ``conv`` maps output size ``o`` back to the input size."""
+    ok = out_range(fn, dim)
+    j, i, k, s, pad, d = dim
     if o in ok:
         return
     sizes = f"size {ok[0]}" if len(ok) == 1 else f"sizes {ok[0]} to {ok[-1]}"
     raise ValueError(
-        f"{fn}: output_shape[{dim}]={o} is not reachable: {_what(k, s, pad, d)}, an input "
+        f"{fn}: output_shape[{j}]={o} is not reachable: {_what(k, s, pad, d)}, an input "
         f"of size {i} comes from {sizes}; pass one of {list(ok)}."
     )
 
 
-def default_out(fn: str, dim: int, i: int, k: int, s: int, pad: PadSpec, d: int, extra: int) -> int:
+def default_out(fn: str, dim: Dim, extra: int) -> int:
     """Default transpose output size of one dimension, plus ``output_padding``."""
-    ok = out_range(fn, dim, i, k, s, pad, d)
+    ok = out_range(fn, dim)
+    j, i, k, s, pad, d = dim
     if isinstance(pad, str) and pad != "VALID":
         return ok[-1]
     lo, hi = forward_pads(i, k, s, pad, d)
     o = (i - 1) * s + _eff(k, d) - lo - hi + extra
     if o < 1:
         raise ValueError(
-            f"{fn}: spatial dimension {dim} has no output: {_what(k, s, pad, d)} and "
+            f"{fn}: spatial dimension {j} has no output: {_what(k, s, pad, d)} and "
             f"output_padding {extra}, the default output size is {o}; pass "
             f"output_shape with one of {list(ok)}."
         )
@@ -265,7 +285,7 @@ def conv_output_size(
     """
     fn = "jconv.shapes.conv_output_size"
     i, k, s, d = _dim_args(fn, input_size, kernel_size, stride, dilation)
-    return conv_out(fn, 0, i, k, s, _dim_pad(fn, padding), d)
+    return conv_out(fn, Dim(0, i, k, s, _dim_pad(fn, padding), d))
 
 
 def transpose_output_sizes(
@@ -285,7 +305,7 @@ def transpose_output_sizes(
     """
     fn = "jconv.shapes.transpose_output_sizes"
     i, k, s, d = _dim_args(fn, input_size, kernel_size, stride, dilation)
-    return out_range(fn, 0, i, k, s, _dim_pad(fn, padding), d)
+    return out_range(fn, Dim(0, i, k, s, _dim_pad(fn, padding), d))
 
 
 def transpose_output_size(
@@ -310,7 +330,7 @@ def transpose_output_size(
     i, k, s, d = _dim_args(fn, input_size, kernel_size, stride, dilation)
     pad = _dim_pad(fn, padding)
     (extra,) = check_output_padding(fn, output_padding, 1, (s,), (d,), (pad,))
-    return default_out(fn, 0, i, k, s, pad, d, extra)
+    return default_out(fn, Dim(0, i, k, s, pad, d), extra)
 
 
 # ---------------------------------------------------------------------------
@@ -336,7 +356,7 @@ def _shape_args(
     s = per_dim_ints(fn, "stride", stride, n, minimum=1)
     d = per_dim_ints(fn, "dilation", dilation, n, minimum=1)
     pads = normalize_padding(fn, padding, n)
-    return list(zip(range(n), sizes, window, s, pads, d)), s, d, pads
+    return dims_of(sizes, window, s, pads, d), s, d, pads
 
 
 def conv_output_shape(
@@ -353,7 +373,7 @@ def conv_output_shape(
     """
     fn = "jconv.shapes.conv_output_shape"
     dims, *_ = _shape_args(fn, input_shape, kernel_shape, stride, padding, dilation)
-    return tuple(conv_out(fn, *dim) for dim in dims)
+    return tuple(conv_out(fn, dim) for dim in dims)
 
 
 def transpose_output_shapes(
@@ -370,7 +390,7 @@ def transpose_output_shapes(
     """
     fn = "jconv.shapes.transpose_output_shapes"
     dims, *_ = _shape_args(fn, input_shape, kernel_shape, stride, padding, dilation)
-    return tuple(out_range(fn, *dim) for dim in dims)
+    return tuple(out_range(fn, dim) for dim in dims)
 
 
 def transpose_output_shape(
@@ -389,4 +409,4 @@ def transpose_output_shape(
     fn = "jconv.shapes.transpose_output_shape"
     dims, s, d, pads = _shape_args(fn, input_shape, kernel_shape, stride, padding, dilation)
     extra = check_output_padding(fn, output_padding, len(dims), s, d, pads)
-    return tuple(default_out(fn, *dim, a) for dim, a in zip(dims, extra))
+    return tuple(default_out(fn, dim, a) for dim, a in zip(dims, extra))
