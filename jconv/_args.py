@@ -9,7 +9,7 @@ the value received.
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence, Sized
+from collections.abc import Collection, Sequence
 from typing import Any, TypeGuard
 
 CHANNELS_LAST = {"NWC": 1, "NHWC": 2, "NDHWC": 3}
@@ -40,7 +40,7 @@ def static_int(fn: str, name: str, value: Any) -> int:
         ) from None
 
 
-def is_sequence(value: Any) -> TypeGuard[Sized]:
+def is_sequence(value: Any) -> TypeGuard[Collection[Any]]:
     """True for lists, tuples and 1-D arrays: anything sized that is not a string."""
     if isinstance(value, (str, bytes)):
         return False
