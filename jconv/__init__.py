@@ -7,6 +7,7 @@
 from importlib.metadata import PackageNotFoundError as _NotFound
 from importlib.metadata import version as _version
 
+from jconv import layouts as layouts
 from jconv import shapes as shapes
 from jconv._algorithms import ALGORITHMS as _ALGORITHMS
 from jconv._conv import conv as conv

@@ -10,25 +10,10 @@ the result has exactly the requested size ``O``.
 from __future__ import annotations
 
 import jax
-import jax.numpy as jnp
 from jax import lax
 
 from jconv._spec import TransposeSpec
-
-
-def transposed_kernel(kernel: jax.Array, groups: int) -> jax.Array:
-    """``(*window, C_in // g, C_out)`` -> flipped ``(*window, C_out // g, C_in)``.
-
-    Swaps the channel axes group by group: output channel ``grp * (C_in // g) + j``
-    of the new kernel reads forward input channel ``j`` of group ``grp``.
-    """
-    *window, a, c_out = kernel.shape
-    b = c_out // groups
-    w = kernel.reshape(*window, a, groups, b)
-    n = len(window)
-    w = jnp.transpose(w, (*range(n), n + 2, n + 1, n))
-    w = w.reshape(*window, b, groups * a)
-    return jnp.flip(w, axis=tuple(range(n)))
+from jconv.layouts import to_lhs_dilated
 
 
 def lhs_dilation(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.Array:
@@ -41,7 +26,7 @@ def lhs_dilation(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.Ar
     ]
     return lax.conv_general_dilated(
         x,
-        transposed_kernel(kernel, spec.groups),
+        to_lhs_dilated(kernel, groups=spec.groups),
         window_strides=(1,) * spec.layout.ndim,
         padding=pads,
         lhs_dilation=spec.stride,

@@ -159,13 +159,13 @@ def check_out(fn: str, dim: Dim, o: int) -> None:
 
 def default_out(fn: str, dim: Dim, extra: int) -> int:
     """Default transpose output size of one dimension, plus ``output_padding``."""
-    ok = out_range(fn, dim)
     j, i, k, s, pad, d = dim
-    if isinstance(pad, str) and pad != "VALID":
-        return ok[-1]
+    if i < 1 or (isinstance(pad, str) and pad != "VALID"):
+        return out_range(fn, dim)[-1]  # raises for an empty input
     lo, hi = forward_pads(i, k, s, pad, d)
     o = (i - 1) * s + _eff(k, d) - lo - hi + extra
     if o < 1:
+        ok = out_range(fn, dim)  # raises when no output size works at all
         raise ValueError(
             f"{fn}: spatial dimension {j} has no output: {_what(k, s, pad, d)} and "
             f"output_padding {extra}, the default output size is {o}; pass "

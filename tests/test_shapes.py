@@ -133,3 +133,18 @@ def test_results_are_plain_ints():
     assert out == (4,) and all(type(v) is int for v in out)
     for r in shapes.transpose_output_shapes((2, 3), (3, 3), 2, "SAME"):
         assert all(type(v) is int for v in r)
+
+
+def test_output_padding_can_rescue_a_size_that_padding_made_empty():
+    # PyTorch accepts this (dilation 3 > stride 1, so output_padding may be 2): the
+    # padding alone leaves no output, output_padding brings it back to 2.
+    assert shapes.transpose_output_size(1, 2, 1, 2, 3, output_padding=2) == 2
+    x = np.ones((1, 1, 1, 4))
+    w = np.ones((2, 2, 3, 4))
+    for algorithm in ("auto", *jconv.ALGORITHMS):
+        out = jconv.conv_transpose(x, w, 1, 2, dilation=3, output_padding=2, algorithm=algorithm)
+        assert out.shape == (1, 2, 2, 3)
+        # Only output (0, 0) is reached: input 0 lands at 0 - 2 + 3 * t for taps t = 0, 1.
+        expected = np.zeros((2, 2))
+        expected[1, 1] = 4.0  # tap (1, 1): position 1, summed over 4 input channels
+        np.testing.assert_array_equal(np.asarray(out)[0, :, :, 0], expected)
