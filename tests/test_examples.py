@@ -44,3 +44,16 @@ def test_readme_examples():
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def readme_commands():
+    text = (ROOT / "README.md").read_text()
+    blocks = text.split("## Quick start", 1)[1].split("## ", 1)[0].split("```bash\n")[1:]
+    return [block.split("\n```", 1)[0].strip() for block in blocks]
+
+
+def test_readme_has_exactly_two_commands_and_ci_runs_the_test_one():
+    demo, tests = readme_commands()
+    assert "python -m jconv demo" in demo and "pytest" in tests
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert tests in ci, "the README's test command must be what .ci/run runs"
