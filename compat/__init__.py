@@ -1,8 +1,12 @@
 """Drop-in replacements for other frameworks' convolution APIs, built on ``jconv``.
 
-``compat`` only translates arguments into ``jconv`` calls; it has no numerics
-of its own. Framework modules (``compat.tf``, ``compat.torch``) are added by
-later work; this package is importable now so that they have a home.
+``from compat import tf`` gives TensorFlow's ``tf.nn`` convolutions (and
+``tf.compat.v1.nn``); ``from compat import torch`` gives PyTorch's
+``torch.nn.functional`` convolutions. Both only translate arguments into
+``jconv`` calls; they have no numerics of their own.
 """
 
-__all__: list[str] = []
+from compat import tf as tf
+from compat import torch as torch
+
+__all__ = ["tf", "torch"]

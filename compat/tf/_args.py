@@ -1,0 +1,205 @@
+"""TensorFlow's argument forms, turned into plain Python values (no arrays touched).
+
+One helper per form (tf-semantics.md §1.2-1.4, §2): ``strides``/``dilations``
+sequences, explicit padding lists, ``output_shape``, and the v1 argument
+aliases. Each reproduces what TensorFlow's Python wrapper accepts and
+rejects; the op-level checks (which values a kernel takes) live in
+``_checks``.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sized
+from typing import Any
+
+import numpy as np
+
+from compat.tf.errors import InvalidArgumentError
+
+
+def show(value: Any) -> str:
+    """A value as TensorFlow prints it in messages (lists of plain ints)."""
+    if isinstance(value, np.ndarray) or hasattr(value, "tolist"):
+        try:
+            return repr(np.asarray(value).tolist())
+        except Exception:  # a tracer: print it as it is
+            return repr(value)
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(show(v) for v in value)
+        return (
+            f"[{inner}]"
+            if isinstance(value, list)
+            else f"({inner}{',' if len(value) == 1 else ''})"
+        )
+    return repr(value)
+
+
+def lookup(new_name: str, new: Any, old_name: str, old: Any) -> Any:
+    """The v1 alias rule: either name may be given, not both."""
+    if new is not None:
+        if old is not None:
+            raise InvalidArgumentError(
+                f"Cannot specify both '{old_name}' and '{new_name}'. Pass the array once, as "
+                f"`{new_name}`."
+            )
+        return new
+    return old
+
+
+def attr_int(op: str, name: str, value: Any) -> int:
+    """One entry of an int-list attribute; floats are truncated, as TensorFlow does."""
+    if isinstance(value, (float, np.floating)):
+        return int(value)
+    try:
+        return int(operator.index(value))
+    except TypeError:
+        kind = "traced value" if "Tracer" in type(value).__name__ else type(value).__name__
+        raise TypeError(
+            f"{op}: `{name}` must hold Python ints known when the function is traced; "
+            f"received a {kind}: {value!r}."
+        ) from None
+
+
+def attr_ints(op: str, name: str, values: Any) -> list[int]:
+    """A whole int-list attribute (``strides``, ``dilations``, explicit paddings)."""
+    return [attr_int(op, name, v) for v in values]
+
+
+def list_attr(op: str, name: str, value: Any, minimum: int | None = None) -> list[Any]:
+    """An attribute TensorFlow's op takes only as a Python list or tuple."""
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(
+            f"Expected list for '{name}' argument to '{op}' Op, not {show(value)}. Pass a list "
+            f"of {minimum or 4} ints in data_format order."
+        )
+    if minimum is not None and len(value) < minimum:
+        raise InvalidArgumentError(
+            f"Length for attr '{name}' of {len(value)} must be at least minimum {minimum}. "
+            f"Received: {name}={show(value)}; pass {minimum} values in data_format order."
+        )
+    return list(value)
+
+
+def get_sequence(value: Any, n: int, channel_index: int, name: str) -> list[Any]:
+    """TensorFlow's strides/dilations normalisation (§1.2) for ``n`` spatial dims.
+
+    An int (or any unsized scalar) or a length-1 sequence is broadcast, a
+    length-``n`` sequence is taken as the spatial values, and a length-``n + 2``
+    one is used verbatim, in ``data_format`` order. The spatial forms get 1s
+    for the batch and channel entries.
+    """
+    if value is None:
+        return [1] * (n + 2)
+    if isinstance(value, (list, tuple)):
+        items = list(value)
+    elif isinstance(value, int) or not isinstance(value, Sized):
+        items = [value]
+    else:
+        try:
+            items = list(value)
+        except TypeError:
+            if "Tracer" in type(value).__name__:
+                attr_int("strides/dilations", name, value)  # raises the traced-value error
+            raise TypeError(
+                f"Cannot iterate over a scalar tensor: `{name}` must be an int or a sequence "
+                f"of ints; received {name}={show(value)}."
+            ) from None
+    if len(items) == n + 2:
+        return items
+    if len(items) == 1:
+        items = items * n
+    elif len(items) != n:
+        example = ", ".join(["2"] * n)
+        raise InvalidArgumentError(
+            f"{name} should be of length 1, {n} or {n + 2}. Received: {name}={show(items)} of "
+            f"length {len(items)}. For example {name}=2, [{example}] or the full form with 1s "
+            f"for the batch and channel entries."
+        )
+    return [1, 1, *items] if channel_index == 1 else [1, *items, 1]
+
+
+def convert_padding(padding: Any, expected_length: int = 4) -> tuple[Any, list[Any]]:
+    """TensorFlow's ``convert_padding``: a list of pairs becomes ``"EXPLICIT"`` plus a flat list.
+
+    Strings and anything else pass through unchanged for the op to check.
+    """
+    if isinstance(padding, str) and padding == "EXPLICIT":
+        raise InvalidArgumentError(
+            "'EXPLICIT' is not a valid value for `padding`. To use explicit padding, `padding` "
+            "must be a list, e.g. [[0, 0], [1, 1], [2, 2], [0, 0]] for NHWC."
+        )
+    if not isinstance(padding, (list, tuple)):
+        return padding, []
+    flat: list[Any] = []
+    for i, pair in enumerate(padding):
+        if not isinstance(pair, (list, tuple)):
+            raise InvalidArgumentError(
+                f"When `padding` is a list, each element of `padding` must be a list/tuple of "
+                f"size 2. Received: padding={show(padding)} with element at index {i} of type "
+                f"{type(pair)}. Write one [before, after] pair per dimension of the input."
+            )
+        if len(pair) != 2:
+            raise InvalidArgumentError(
+                f"When `padding` is a list, each element of `padding` must be a list/tuple of "
+                f"size 2. Received: padding={show(padding)} with element at index {i} of size "
+                f"{len(pair)}. Write one [before, after] pair per dimension of the input."
+            )
+        flat.extend(pair)
+    if len(padding) != expected_length:
+        raise InvalidArgumentError(
+            f"When padding is a list, it must be of size {expected_length}. Received: "
+            f"padding={show(padding)} of size {len(padding)}. Give one [before, after] pair "
+            f"for every dimension of the input, [0, 0] for the batch and channel dimensions."
+        )
+    return "EXPLICIT", flat
+
+
+def output_shape_list(value: Any) -> list[int | None]:
+    """``output_shape`` as a list of ints; a ``None`` or ``-1`` batch entry stays ``None``.
+
+    Accepts a list, tuple, NumPy array, concrete JAX array or ``TensorShape``.
+    """
+    if hasattr(value, "as_list"):
+        value = value.as_list()
+    if isinstance(value, (list, tuple)):
+        items = list(value)
+        if any(isinstance(v, (list, tuple)) for v in items):
+            depth = np.ndim(np.asarray(items, dtype=object))
+            raise InvalidArgumentError(
+                f"Conv2DBackpropInput: input_sizes input must be 1-dim, not {depth}. Pass "
+                f"output_shape as a flat list such as [1, 6, 6, 1]."
+            )
+    else:
+        try:
+            arr = np.asarray(value)
+        except Exception:
+            raise TypeError(
+                "`output_shape` must be known when the function is traced (a list, tuple, "
+                f"NumPy array or concrete array); received {value!r}. Under jax.jit, pass it as "
+                "a Python tuple (or mark it static)."
+            ) from None
+        if arr.ndim != 1:
+            raise InvalidArgumentError(
+                f"Conv2DBackpropInput: input_sizes input must be 1-dim, not {arr.ndim}. Pass "
+                f"output_shape as a flat list such as [1, 6, 6, 1]."
+            )
+        if arr.dtype.kind not in "iu":
+            raise TypeError(
+                f"Cannot convert {show(arr)} to EagerTensor of dtype int32: `output_shape` "
+                f"must hold ints."
+            )
+        items = arr.tolist()
+    out: list[int | None] = []
+    for i, v in enumerate(items):
+        if v is None and i == 0:
+            out.append(None)
+            continue
+        if isinstance(v, (float, np.floating, bool)) or v is None:
+            raise TypeError(
+                f"Cannot convert {show(items)} to EagerTensor of dtype int32: `output_shape` "
+                f"must hold ints (None or -1 is allowed for the batch entry)."
+            )
+        v = attr_int("conv_transpose", "output_shape", v)
+        out.append(None if (i == 0 and v == -1) else v)
+    return out

@@ -1,0 +1,67 @@
+"""``compat.tf`` against recorded TensorFlow answers: parity where TensorFlow is absent.
+
+``tests/golden/tf_golden.npz`` holds calls and TensorFlow's answers (made by
+``tests/golden/make_tf_golden.py``, which records the TensorFlow version).
+Every call is replayed through ``compat.tf``: where TensorFlow returned an
+array, so must we (same shape, dtype and values); where it raised, so must we.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import pathlib
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from compat import tf
+
+GOLDEN = pathlib.Path(__file__).parent / "golden" / "tf_golden.npz"
+_DATA = np.load(GOLDEN)
+CASES = sorted(k for k in _DATA.files if k.startswith("case_"))
+
+_TOL = {"float16": 2e-2, "bfloat16": 5e-2, "float32": 1e-5, "float64": 1e-12, "int32": 0}
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "array" in value:
+            array = _DATA[value["array"]]
+            return array.astype(jnp.dtype(value.get("dtype", array.dtype.name)))
+        if "tensor" in value:
+            return jnp.asarray(_decode(value["tensor"]))
+        return tuple(_decode(v) for v in value["tuple"])
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def test_provenance() -> None:
+    assert str(_DATA["tf_version"]).startswith("2.")
+    assert str(_DATA["script"]) == "tests/golden/make_tf_golden.py"
+    assert (pathlib.Path(__file__).parent / "golden" / "make_tf_golden.py").exists()
+    assert len(CASES) >= 100
+
+
+@pytest.mark.parametrize("key", CASES)
+def test_golden(key: str) -> None:
+    record = json.loads(str(_DATA[key]))
+    fn = functools.reduce(getattr, record["fn"].split("."), tf)
+    args, kwargs = _decode(record["args"]), {k: _decode(v) for k, v in record["kwargs"].items()}
+    what = f"{record['fn']} (TF {record['how']}: {record['error'] or 'ok'})"
+    if record["status"] == "err":
+        with pytest.raises((ValueError, TypeError)):
+            fn(*args, **kwargs)
+        return
+    got = np.asarray(fn(*args, **kwargs))
+    want = _DATA[key.replace("case_", "out_")].astype(jnp.dtype(record["out_dtype"]))
+    assert got.shape == want.shape, what
+    assert got.dtype == want.dtype, what
+    got, want = got.astype(np.float64), want.astype(np.float64)
+    scale = max(1.0, float(np.max(np.abs(want.astype(np.float64)), initial=0)))
+    np.testing.assert_allclose(
+        got, want, rtol=0, atol=_TOL[record["out_dtype"]] * scale, err_msg=what
+    )
