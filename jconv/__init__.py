@@ -21,4 +21,4 @@ try:
 except _NotFound:  # running from a source tree that was not installed
     __version__ = "0+unknown"
 
-__all__ = ["ALGORITHMS", "__version__", "conv", "conv_transpose", "shapes"]
+__all__ = ["ALGORITHMS", "__version__", "conv", "conv_transpose", "layouts", "shapes"]
