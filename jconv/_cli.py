@@ -89,6 +89,14 @@ def _broadcast(name: str, values: tuple[int, ...] | None, ndim: int) -> tuple[in
     return values
 
 
+def _given(sizes: dict[str, tuple[int, ...] | None], name: str) -> tuple[int, ...]:
+    """A size the parser always supplies (a required option, or one with a default)."""
+    values = sizes[name]
+    if values is None:
+        raise UsageError(f"--{name} is required")
+    return values
+
+
 def request(args: argparse.Namespace, default_ndim: int) -> Request:
     """Turns parsed options into a :class:`Request`, broadcasting per dimension."""
     sizes = {
@@ -117,11 +125,11 @@ def request(args: argparse.Namespace, default_ndim: int) -> Request:
         raise UsageError("pass either --output-padding or --output-size, not both")
     return Request(
         kind=args.kind,
-        in_size=b["input"],
-        window=b["kernel"],
-        stride=b["stride"],
+        in_size=_given(b, "input"),
+        window=_given(b, "kernel"),
+        stride=_given(b, "stride"),
         padding=padding,
-        dilation=b["dilation"],
+        dilation=_given(b, "dilation"),
         output_padding=b["output-padding"] or (0,) * ndim,
         output_size=b["output-size"],
         groups=getattr(args, "groups", 1),

@@ -9,7 +9,7 @@ from jax import lax
 
 from jconv._args import per_dim_ints
 from jconv._circular import check_pads, is_circular, wrap_pad
-from jconv._operands import check_divisible, operands, positive_groups
+from jconv._operands import Layout, check_divisible, operands, positive_groups
 from jconv._padding import normalize_padding
 from jconv.shapes import conv_out, dims_of, forward_pads
 
@@ -92,13 +92,13 @@ def conv(
     sizes = layout.spatial(x.shape)
     window = kernel.shape[:-2]
     dims = dims_of(sizes, window, strides, pad_specs, dilations)
-    for dim in dims:
-        conv_out(fn, dim)
+    out_size = [conv_out(fn, dim) for dim in dims]
     pads = [forward_pads(i, k, s, p, d) for _, i, k, s, p, d in dims]
     if circular:
         check_pads(fn, pads)
         x = wrap_pad(x, pads, layout)
         pads = [(0, 0)] * n
+    x, pads = _trim(x, layout, pads, out_size, window, strides, dilations)
     return lax.conv_general_dilated(
         x,
         kernel,
@@ -110,3 +110,38 @@ def conv(
         precision=precision,
         preferred_element_type=preferred_element_type,
     )
+
+
+def _trim(
+    x: jax.Array,
+    layout: Layout,
+    pads: list[tuple[int, int]],
+    out_size: list[int],
+    window: tuple[int, ...],
+    strides: tuple[int, ...],
+    dilations: tuple[int, ...],
+) -> tuple[jax.Array, list[tuple[int, int]]]:
+    """Slices off the input the convolution never reads, leaving padding ``>= 0``.
+
+    Negative padding becomes a slice, and rows past the last window (input or
+    padding) are dropped. The result is the same; the gain is in the gradient,
+    whose lhs-dilated convolution then has padding within the kernel's reach
+    (XLA:CPU, jaxlib 0.10, aborts the process on wider padding next to a
+    dilated dimension).
+    """
+    first = 1 if layout.channels_last else 2
+    start, limit = [0] * x.ndim, list(x.shape)
+    trimmed = []
+    for axis, (lo, hi), o, k, s, d in zip(
+        range(first, first + layout.ndim), pads, out_size, window, strides, dilations
+    ):
+        begin, end = max(-lo, 0), x.shape[axis] - max(-hi, 0)
+        lo, hi = max(lo, 0), max(hi, 0)
+        unread = (end - begin + lo + hi) - ((o - 1) * s + d * (k - 1) + 1)
+        cut = min(hi, unread)
+        hi, end = hi - cut, end - (unread - cut)
+        start[axis], limit[axis] = begin, end
+        trimmed.append((lo, hi))
+    if start != [0] * x.ndim or limit != list(x.shape):
+        x = lax.slice(x, start, limit)
+    return x, trimmed

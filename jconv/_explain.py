@@ -22,10 +22,21 @@ def cell_name(prefix: str, idx: tuple[int, ...], compact: bool) -> str:
     return f"{prefix}[{','.join(map(str, idx))}]"
 
 
+def input_index(axes: tuple[Axis, ...], pos: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The input cell at canvas position ``pos``, or None if some axis has none there."""
+    idx = []
+    for ax, c in zip(axes, pos):
+        i = ax.input_at(c)
+        if i is None:
+            return None
+        idx.append(i)
+    return tuple(idx)
+
+
 def _cell_label(axes: tuple[Axis, ...], pos: tuple[int, ...], compact: bool) -> str:
     kinds = [ax.cell(c) for ax, c in zip(axes, pos)]
-    if all(k in ("input", "cropped") for k in kinds):
-        idx = tuple(ax.input_at(c) for ax, c in zip(axes, pos))
+    idx = input_index(axes, pos)  # not None exactly when every kind is "input" or "cropped"
+    if idx is not None:
         name = cell_name("x", idx, compact)
         return "~" + name if "cropped" in kinds else name
     if "pad" in kinds:

@@ -10,6 +10,7 @@ the result has exactly the requested size ``O``.
 from __future__ import annotations
 
 import jax
+import jax.numpy as jnp
 from jax import lax
 
 from jconv._spec import TransposeSpec
@@ -17,14 +18,24 @@ from jconv.layouts import to_lhs_dilated
 
 
 def lhs_dilation(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.Array:
-    """Transposed convolution via ``lax.conv_general_dilated(lhs_dilation=stride)``."""
-    pads = [
-        (d * (k - 1) - lo, o - 1 - (i - 1) * s + lo)
-        for i, o, k, s, d, (lo, _) in zip(
-            spec.in_size, spec.out_size, spec.window, spec.stride, spec.dilation, spec.pads
-        )
-    ]
-    return lax.conv_general_dilated(
+    """Transposed convolution via ``lax.conv_general_dilated(lhs_dilation=stride)``.
+
+    Padding wider than the dilated kernel only adds outputs that see nothing
+    but zeros; those are padded onto the result instead, because XLA:CPU
+    (jaxlib 0.10) aborts the process on an lhs-dilated convolution padded
+    wider than its kernel next to a dilated dimension.
+    """
+    pads, zeros = [], []
+    for i, o, k, s, d, (lo, _) in zip(
+        spec.in_size, spec.out_size, spec.window, spec.stride, spec.dilation, spec.pads
+    ):
+        reach = d * (k - 1)
+        before, after = reach - lo, o - 1 - (i - 1) * s + lo
+        pads.append((min(before, reach), min(after, reach)))
+        zeros.append((before - pads[-1][0], after - pads[-1][1], 0))
+        if (i - 1) * s + 1 + sum(pads[-1]) - reach < 1:  # every output sees only padding
+            return _zeros(x, kernel, spec)
+    out = lax.conv_general_dilated(
         x,
         to_lhs_dilated(kernel, groups=spec.groups),
         window_strides=(1,) * spec.layout.ndim,
@@ -36,3 +47,20 @@ def lhs_dilation(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.Ar
         precision=spec.precision,
         preferred_element_type=spec.preferred_element_type,
     )
+    if not any(lo or hi for lo, hi, _ in zeros):
+        return out
+    first = 1 if spec.layout.channels_last else 2
+    widths = [(0, 0, 0)] * out.ndim
+    widths[first : first + spec.layout.ndim] = zeros
+    return lax.pad(out, jnp.zeros((), out.dtype), widths)
+
+
+def _zeros(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.Array:
+    """The all-zero result, for outputs no input reaches."""
+    channels = spec.groups * kernel.shape[-2]
+    shape = (
+        (x.shape[0], *spec.out_size, channels)
+        if spec.layout.channels_last
+        else (x.shape[0], channels, *spec.out_size)
+    )
+    return jnp.zeros(shape, spec.preferred_element_type or x.dtype)

@@ -10,8 +10,8 @@ rejects; the op-level checks (which values a kernel takes) live in
 from __future__ import annotations
 
 import operator
-from collections.abc import Sized
-from typing import Any
+from collections.abc import Iterable, Sized
+from typing import Any, cast
 
 import numpy as np
 
@@ -97,7 +97,9 @@ def get_sequence(value: Any, n: int, channel_index: int, name: str) -> list[Any]
         items = [value]
     else:
         try:
-            items = list(value)
+            # Sized does not promise iteration: a scalar tensor or 0-d array has a __len__
+            # but list() raises TypeError on it, which is handled below.
+            items = list(cast("Iterable[Any]", value))
         except TypeError:
             if "Tracer" in type(value).__name__:
                 attr_int("strides/dilations", name, value)  # raises the traced-value error

@@ -93,12 +93,12 @@ def _full_shape(
 ) -> list[int]:
     n = a.n
     if len(sizes) == 2 and n == 2:
-        if None in sizes or min(sizes) < 0:
+        spatial = [v for v in sizes if v is not None]
+        if len(spatial) != len(sizes) or min(spatial) < 0:
             raise InvalidArgumentError(
                 f"{op}: elements of input_sizes must be >= 0, not {show(sizes)}. A 2-entry "
                 f"output_shape is [height, width]."
             )
-        spatial = list(sizes)
         full = (
             [x.shape[0], f.shape[2], *spatial]
             if a.channels_first

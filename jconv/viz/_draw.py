@@ -177,7 +177,9 @@ def animate(
     scene = Scene(imap, title(imap, output_padding, output_size), cell_px)
     palette = _palette(scene, outputs)
     counter = Progress(len(outputs), "frame", enabled=progress)
-    frames, highlighted, done = [], [], set()
+    frames: list[Any] = []  # Pillow images
+    highlighted: list[frozenset[tuple[int, ...]]] = []
+    done: set[tuple[int, ...]] = set()
     for n, o in enumerate(outputs, 1):
         highlighted.append(scene.show(o, done))
         frames.append(scene.render().quantize(palette=palette, dither=0))

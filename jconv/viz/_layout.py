@@ -65,6 +65,8 @@ def layout(imap: IndexMap, min_width: float) -> Layout:
     out_rows = imap.out_size[0] if imap.ndim == 2 else 1
     out_cols = imap.out_size[-1]
     base = BOTTOM + 0.5
+    canvas: dict[tuple[int, ...], Point]
+    output: dict[tuple[int, ...], Point]
     if imap.ndim == 1:
         span = max(len(cols), out_cols)
         label_w = 2.0  # "input" / "output" to the left of the rows

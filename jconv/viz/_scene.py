@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from jconv._explain import cell_name, formula
+from jconv._explain import cell_name, formula, input_index
 from jconv._mapping import IndexMap, channel_links
 from jconv._report import lit, one
 from jconv.viz._layout import CHAR, layout, text_units
@@ -45,8 +45,7 @@ def _cell_kind(imap: IndexMap, pos: tuple[int, ...]) -> str:
 
 
 def _input_at(imap: IndexMap, pos: tuple[int, ...]) -> tuple[int, ...] | None:
-    idx = tuple(ax.input_at(c) for ax, c in zip(imap.axes, pos))
-    return None if None in idx else idx
+    return input_index(imap.axes, pos)
 
 
 def _size(v: tuple[int, ...]) -> str:
@@ -187,31 +186,31 @@ class Scene:
 
     def _labels(self) -> None:
         imap, lay = self.imap, self.lay
-        grey = {"color": "#333333"}
+        grey = "#333333"
         if imap.ndim == 1:
-            self.text(*lay.canvas_label, "input", LABEL, ha="right", **grey)
-            self.text(*lay.output_label, "output", LABEL, ha="right", **grey)
+            self.text(*lay.canvas_label, "input", LABEL, ha="right", color=grey)
+            self.text(*lay.output_label, "output", LABEL, ha="right", color=grey)
             if self.px >= 20:
                 for pos, (x, y) in lay.canvas.items():
                     idx = _input_at(imap, pos)
                     if idx is not None:
-                        self.text(x + 0.5, y - 0.3, f"x{idx[0]}", SMALL, ha="center", **grey)
+                        self.text(x + 0.5, y - 0.3, f"x{idx[0]}", SMALL, ha="center", color=grey)
                 for (o,), (x, y) in lay.output.items():
-                    self.text(x + 0.5, y + 1.3, f"y{o}", SMALL, ha="center", **grey)
+                    self.text(x + 0.5, y + 1.3, f"y{o}", SMALL, ha="center", color=grey)
             return
         what = f"input {_size(imap.in_size)}"
         if imap.kind == "transpose" and any(a.stride > 1 for a in imap.axes):
             what += ", zeros inserted"
         if set(self.kind.values()) & {"pad", "cropped", "cropped_zero"}:
             what += ", padded" if "pad" in self.kind.values() else ", cropped"
-        self.text(*lay.canvas_label, what, LABEL, ha="left", va="bottom", **grey)
+        self.text(*lay.canvas_label, what, LABEL, ha="left", va="bottom", color=grey)
         self.text(
             *lay.output_label,
             f"output {_size(imap.out_size)}",
             LABEL,
             ha="left",
             va="bottom",
-            **grey,
+            color=grey,
         )
 
     def _legend_items(self) -> list[tuple[str, str, tuple[str, Any], float]]:
