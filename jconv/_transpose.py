@@ -65,8 +65,14 @@ def conv_transpose(
       data_format: as in :func:`jconv.conv`.
       precision: passed to XLA.
       preferred_element_type: accumulation and result dtype.
-      algorithm: ``"auto"`` or one of :data:`jconv.ALGORITHMS`
-        (``"lhs_dilation"`` is the reference: zeros inserted between inputs).
+      algorithm: ``"auto"`` (chosen per backend and shape from measurements),
+        ``"lhs_dilation"`` (the reference: XLA's convolution of the
+        zero-inserted input), ``"phase"`` (stride-phase / sub-pixel
+        decomposition: one stride-1 convolution of the undilated input with
+        the phase sub-kernels stacked, then depth-to-space; no multiply
+        touches an inserted zero, and neither do its gradients) or
+        ``"hybrid"`` (the reference's forward pass with ``"phase"``'s
+        gradients). All give the same values.
 
     Returns:
       ``(N, *out_spatial, groups * kernel.shape[-2])`` in the layout of ``x``.
@@ -153,7 +159,7 @@ def conv_transpose(
         dilation=dilations,
         pads=algo_pads,
         groups=g,
-        precision=precision,
+        precision=tuple(precision) if isinstance(precision, list) else precision,
         preferred_element_type=preferred_element_type,
     )
     name = choose(spec) if algorithm == "auto" else algorithm

@@ -121,3 +121,16 @@ def test_results_are_bit_identical_run_to_run():
         assert all(np.array_equal(runs[0], r) for r in runs[1:])
     runs = [np.asarray(jconv.conv(x, w, 2, 1, groups=2)) for _ in range(3)]
     assert all(np.array_equal(runs[0], r) for r in runs[1:])
+
+
+def test_precision_forms_are_accepted_by_every_algorithm():
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((1, 4, 4, 2)).astype(np.float32)
+    w = rng.standard_normal((3, 3, 3, 2)).astype(np.float32)
+    want = oracle.conv_transpose(x, w, 2, "SAME", out_size=(8, 8))
+    for precision in ("highest", ["highest", "highest"], ("highest", "highest"), None):
+        for algorithm in ALGORITHMS:
+            got = jconv.conv_transpose(x, w, 2, "SAME", precision=precision, algorithm=algorithm)
+            np.testing.assert_allclose(np.asarray(got), want, rtol=1e-4, atol=1e-4)
+        got = jconv.conv(np.asarray(want, np.float32), w, 2, "SAME", precision=precision)
+        assert got.shape == (1, 4, 4, 2)

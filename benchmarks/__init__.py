@@ -1,0 +1,1 @@
+"""Benchmarks of jconv against its peers: ``python -m benchmarks.run``."""

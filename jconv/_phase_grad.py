@@ -1,0 +1,176 @@
+"""The two transposes of the stride-phase transposed convolution, without lhs dilation.
+
+For ``y = conv_transpose(x, w)``, with ``g`` the cotangent of ``y``:
+
+* the input cotangent is the *forward* strided convolution ``conv(g, w)`` with
+  the same stride, dilation, groups and padding (the adjoint identity);
+* the kernel cotangent is computed in the phase domain: ``g`` is split back
+  into its phases (space-to-depth, the transpose of the interleave), each
+  stacked-kernel tap is the correlation of the padded input with those phases,
+  and the taps are scattered back to the kernel layout (the transpose of the
+  phase split).
+
+Both work in the cotangent's dtype (``preferred_element_type`` widens it)
+and return the primal's dtype, as ``lax.conv_general_dilated``'s own rules do.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from jconv._depthwise import correlate, is_depthwise, pad_spatial, tap_products
+from jconv._phase_ops import interleave, phase_kernel, plan
+from jconv._phase_plan import DimPlan
+from jconv._spec import TransposeSpec
+
+
+def input_grad(g: jax.Array, kernel: jax.Array, spec: TransposeSpec, dtype) -> jax.Array:
+    """``conv(g, kernel)`` strided: the cotangent of ``x``, of size ``spec.in_size``.
+
+    The high padding is solved so that the output has exactly ``spec.in_size``
+    (it differs from ``spec.pads`` when ``output_padding`` made ``out_size``
+    larger than any size the forward convolution maps back). Depthwise
+    configurations use :func:`jconv._depthwise.correlate`.
+    """
+    pads = [
+        (lo, (i - 1) * s + d * (k - 1) + 1 - lo - o)
+        for i, o, k, s, d, (lo, _) in zip(
+            spec.in_size, spec.out_size, spec.window, spec.stride, spec.dilation, spec.pads
+        )
+    ]
+    if is_depthwise(kernel.shape[-1], spec.groups):
+        n = spec.layout.ndim
+        taps = jnp.moveaxis(kernel, n, n + 1)[..., None]  # (*window, G, C_out // G, 1)
+        return correlate(
+            pad_spatial(g, spec.layout, pads),
+            taps,
+            spec.layout,
+            spec.in_size,
+            stride=spec.stride,
+            dilation=spec.dilation,
+            dtype=g.dtype,
+        ).astype(dtype)
+    out = lax.conv_general_dilated(
+        g,
+        kernel.astype(g.dtype),
+        window_strides=spec.stride,
+        padding=pads,
+        rhs_dilation=spec.dilation,
+        dimension_numbers=spec.layout.dimension_numbers(),
+        feature_group_count=spec.groups,
+        precision=spec.precision,
+    )
+    return out.astype(dtype)
+
+
+def _space_to_depth(g: jax.Array, plans: tuple[DimPlan, ...], spec: TransposeSpec, c_out: int):
+    """The transpose of :func:`jconv._phase_ops.interleave`: phases back onto channels."""
+    phases = 1
+    for p in plans:
+        phases *= len(p.phases)
+    channels = spec.groups * phases * c_out
+    spatial = tuple(p.conv_length for p in plans)
+    n = g.shape[0]
+    shape = (n, *spatial, channels) if spec.layout.channels_last else (n, channels, *spatial)
+    aval = jax.ShapeDtypeStruct(shape, g.dtype)
+    fun = lambda z: interleave(z, plans, spec.groups, spec.layout.channels_last)  # noqa: E731
+    (z,) = jax.linear_transpose(fun, aval)(g)
+    return z
+
+
+def _taps_by_conv(xp: jax.Array, z: jax.Array, plans, spec: TransposeSpec) -> jax.Array:
+    """Stacked-kernel cotangent ``(*W, C_in // G, G * P * C_out // G)`` as one convolution.
+
+    ``dW[u] = sum_{b, j} xp[b, j + u * d'] z[b, j]``: batch and channels of the
+    operands swap roles and the groups become ``batch_group_count``. The
+    padding is applied beforehand: XLA:CPU runs this form slowly when the
+    convolution pads.
+    """
+    n = len(plans)
+    if spec.layout.channels_last:
+        spatial = tuple(range(1, n + 1))
+        lhs = rhs = (n + 1, 0, *spatial)
+    else:
+        spatial = tuple(range(2, n + 2))
+        lhs = rhs = (1, 0, *spatial)
+    out = (n, n + 1, *range(n))
+    return lax.conv_general_dilated(
+        xp,
+        z,
+        window_strides=tuple(p.dilation for p in plans),
+        padding=[(0, 0)] * n,
+        dimension_numbers=lax.ConvDimensionNumbers(lhs, rhs, out),
+        batch_group_count=spec.groups,
+        precision=spec.precision,
+    )
+
+
+def _taps_by_dots(xp: jax.Array, z: jax.Array, plans, spec: TransposeSpec) -> jax.Array:
+    """The same as :func:`_taps_by_conv`, one ``dot_general`` per stacked-kernel tap."""
+    n = len(plans)
+    if not spec.layout.channels_last:
+        xp = jnp.moveaxis(xp, 1, -1)
+        z = jnp.moveaxis(z, 1, -1)
+    groups = spec.groups
+    xp = xp.reshape(*xp.shape[:-1], groups, xp.shape[-1] // groups)
+    z = z.reshape(*z.shape[:-1], groups, z.shape[-1] // groups)
+    size = z.shape[: n + 1]
+    contract = tuple(range(n + 1))
+    products = []
+    for u in itertools.product(*(range(p.window) for p in plans)):
+        start = (0, *(t * p.dilation for t, p in zip(u, plans)), 0, 0)
+        limit = tuple(a + b for a, b in zip(start, (*size, *xp.shape[-2:])))
+        window = lax.slice(xp, start, limit)
+        dims = ((contract, contract), ((n + 1,), (n + 1,)))
+        products.append(lax.dot_general(window, z, dims, precision=spec.precision))  # (G, Ci, F)
+    taps = jnp.stack(products).reshape(*(p.window for p in plans), *products[0].shape)
+    taps = jnp.moveaxis(taps, n, n + 1)  # (*W, Ci, G, F)
+    return taps.reshape(*taps.shape[:n], taps.shape[n], -1)
+
+
+def _taps_depthwise(xp: jax.Array, z: jax.Array, plans, spec: TransposeSpec) -> jax.Array:
+    """The same as :func:`_taps_by_conv` with one input channel per group, elementwise."""
+    taps = tap_products(
+        xp,
+        z,
+        spec.layout,
+        [p.window for p in plans],
+        dilation=[p.dilation for p in plans],
+        dtype=z.dtype,
+    )
+    return taps.reshape(*taps.shape[: len(plans)], 1, -1)
+
+
+def _taps_method(x: jax.Array, spec: TransposeSpec):
+    """Measured on XLA:CPU (benchmarks/README.md): dots win except in 1-D; depthwise is
+    elementwise; XLA's batch-grouped convolution is 100x slower than either."""
+    if is_depthwise(x.shape[spec.layout.channel_axis], spec.groups):
+        return _taps_depthwise
+    if spec.layout.ndim == 1 and spec.groups == 1:
+        return _taps_by_conv
+    return _taps_by_dots
+
+
+def kernel_grad(g: jax.Array, x: jax.Array, spec: TransposeSpec, kernel_aval) -> jax.Array:
+    """The cotangent of the kernel, in the kernel's layout and dtype.
+
+    Args:
+      g: cotangent of the output.
+      x: the transposed convolution's input.
+      spec: the configuration.
+      kernel_aval: shape and dtype of the kernel.
+
+    Returns:
+      ``sum_{b, i} x[b, i, ci] * g[b, i * s - lo + t * d, co]`` as ``(*window, C_out // G, C_in)``.
+    """
+    plans = plan(spec)
+    z = _space_to_depth(g, plans, spec, kernel_aval.shape[-2])
+    xp = pad_spatial(x.astype(g.dtype), spec.layout, [p.pads for p in plans])
+    taps = _taps_method(x, spec)(xp, z, plans, spec)
+    aval = jax.ShapeDtypeStruct(kernel_aval.shape, g.dtype)
+    (dk,) = jax.linear_transpose(lambda w: phase_kernel(w, plans, spec.groups), aval)(taps)
+    return dk.astype(kernel_aval.dtype)

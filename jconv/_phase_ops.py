@@ -1,0 +1,170 @@
+"""The stride-phase transposed convolution in plain ``lax`` ops (the forward computation).
+
+The kernel is split, per spatial dimension, into the phase sub-kernels planned
+by :mod:`jconv._phase_plan` (taps ``t0 + m*s'``, flipped, right-aligned in a
+common window). All ``prod(live phases)`` sub-kernels are stacked along the
+output channels, *inside* each channel group, as ``(G, *phases, C_out // G)``,
+so that one stride-1 ``lax.conv_general_dilated`` on the undilated input with
+``feature_group_count = G`` computes every phase. The phases are then
+interleaved (depth-to-space, zeros for phases no tap reaches) and cropped to
+the output size.
+
+Differentiation does not go through these ops: :mod:`jconv._phase` wraps
+them in a primitive whose transposes are in :mod:`jconv._phase_grad`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from jconv._depthwise import correlate, is_depthwise, pad_spatial
+from jconv._phase_plan import DimPlan, plan_dim
+from jconv._spec import TransposeSpec
+
+
+def plan(spec: TransposeSpec) -> tuple[DimPlan, ...]:
+    """The per-dimension phase plans for a transposed convolution."""
+    return tuple(
+        plan_dim(i, o, k, s, d, lo)
+        for i, o, k, s, d, (lo, _) in zip(
+            spec.in_size, spec.out_size, spec.window, spec.stride, spec.dilation, spec.pads
+        )
+    )
+
+
+def _phase_taps(w: jax.Array, axis: int, p: DimPlan) -> jax.Array:
+    """Replaces window ``axis`` by two axes: ``p.window`` taps, then the live phases."""
+    if p.dense:
+        widths = [(0, 0, 0)] * w.ndim
+        widths[axis] = (0, p.window * p.stride - w.shape[axis], 0)
+        w = lax.pad(w, jnp.zeros((), w.dtype), widths)
+        w = w.reshape(*w.shape[:axis], p.window, p.stride, *w.shape[axis + 1 :])
+        return lax.rev(w, (axis,))
+    subs = []
+    for ph in p.phases:
+        end = ph.first_tap + (ph.taps - 1) * p.tap_step + 1
+        sub = lax.slice_in_dim(w, ph.first_tap, end, stride=p.tap_step, axis=axis)
+        sub = lax.rev(sub, (axis,))
+        widths = [(0, 0, 0)] * w.ndim
+        widths[axis] = (p.window - ph.taps, 0, 0)
+        subs.append(lax.pad(sub, jnp.zeros((), w.dtype), widths))
+    return jnp.stack(subs, axis=axis + 1)
+
+
+def phase_kernel(kernel: jax.Array, plans: tuple[DimPlan, ...], groups: int) -> jax.Array:
+    """``(*window, C_out // G, C_in)`` -> stacked ``(*W, C_in // G, G * P * (C_out // G))``.
+
+    ``P`` is the number of live phase combinations; the output channel order is
+    ``(group, phase_1, ..., phase_n, channel)`` so that ``feature_group_count``
+    keeps each group's phases together.
+    """
+    n = len(plans)
+    *window, c_out, c_in = kernel.shape
+    w = kernel.reshape(*window, c_out, groups, c_in // groups)
+    for a, p in enumerate(plans):
+        w = _phase_taps(w, 2 * a, p)
+    # (W_1, P_1, ..., W_n, P_n, Co, G, Ci) -> (*W, Ci, G, *P, Co)
+    taps, phases = tuple(range(0, 2 * n, 2)), tuple(range(1, 2 * n, 2))
+    w = jnp.transpose(w, (*taps, 2 * n + 2, 2 * n + 1, *phases, 2 * n))
+    count = math.prod(len(p.phases) for p in plans)
+    return w.reshape(*w.shape[:n], c_in // groups, groups * count * c_out)
+
+
+def _fill_phases(z: jax.Array, axis: int, phase_axis: int, p: DimPlan) -> jax.Array:
+    """Along one dimension: every residue ``0..s-1`` on ``phase_axis``, ``p.length`` long."""
+    if p.regular:
+        return lax.slice_in_dim(z, 0, p.length, axis=axis)
+    live = {ph.residue: (k, ph.delta) for k, ph in enumerate(p.phases)}
+    shape = list(z.shape)
+    shape[axis] = p.length
+    del shape[phase_axis]
+    zero = jnp.zeros(shape, z.dtype)
+    parts = []
+    for r in range(p.stride):
+        if r not in live:
+            parts.append(zero)
+            continue
+        k, delta = live[r]
+        part = lax.slice_in_dim(z, delta, delta + p.length, axis=axis)
+        parts.append(lax.index_in_dim(part, k, axis=phase_axis, keepdims=False))
+    return jnp.stack(parts, axis=phase_axis)
+
+
+def interleave(
+    z: jax.Array, plans: tuple[DimPlan, ...], groups: int, channels_last: bool
+) -> jax.Array:
+    """Depth-to-space: the stacked convolution's output -> the cropped transposed output."""
+    n = len(plans)
+    batch = z.shape[0]
+    if channels_last:
+        spatial = tuple(range(1, n + 1))
+        phase_axes = tuple(range(n + 2, 2 * n + 2))
+        c_out = z.shape[-1] // (groups * math.prod(len(p.phases) for p in plans))
+        z = z.reshape(batch, *z.shape[1 : n + 1], groups, *(len(p.phases) for p in plans), c_out)
+    else:
+        spatial = tuple(range(n + 3, 2 * n + 3))
+        phase_axes = tuple(range(2, n + 2))
+        c_out = z.shape[1] // (groups * math.prod(len(p.phases) for p in plans))
+        z = z.reshape(batch, groups, *(len(p.phases) for p in plans), c_out, *z.shape[2:])
+    for a, p in enumerate(plans):
+        z = _fill_phases(z, spatial[a], phase_axes[a], p)
+    pairs = [ax for a in range(n) for ax in (spatial[a], phase_axes[a])]
+    sizes = [p.length * p.stride for p in plans]
+    if channels_last:
+        z = jnp.transpose(z, (0, *pairs, n + 1, 2 * n + 2))
+        z = z.reshape(batch, *sizes, groups * c_out)
+        first = 1
+    else:
+        z = jnp.transpose(z, (0, 1, n + 2, *pairs))
+        z = z.reshape(batch, groups * c_out, *sizes)
+        first = 2
+    for a, p in enumerate(plans):
+        z = lax.slice_in_dim(z, p.start, p.start + p.size, axis=first + a)
+    return z
+
+
+def _stacked(x: jax.Array, wc: jax.Array, plans: tuple[DimPlan, ...], spec: TransposeSpec):
+    """The one stride-1 convolution of ``x`` with the stacked phase kernel ``wc``."""
+    if is_depthwise(x.shape[spec.layout.channel_axis], spec.groups):
+        dtype = spec.preferred_element_type or x.dtype
+        taps = wc.reshape(*wc.shape[:-2], spec.groups, 1, -1)
+        x = pad_spatial(x, spec.layout, [p.pads for p in plans])
+        sizes = [p.conv_length for p in plans]
+        dilation = [p.dilation for p in plans]
+        return correlate(
+            x, taps, spec.layout, sizes, stride=[1] * len(plans), dilation=dilation, dtype=dtype
+        )
+    return lax.conv_general_dilated(
+        x,
+        wc,
+        window_strides=(1,) * spec.layout.ndim,
+        padding=[p.pads for p in plans],
+        rhs_dilation=tuple(p.dilation for p in plans),
+        dimension_numbers=spec.layout.dimension_numbers(),
+        feature_group_count=spec.groups,
+        precision=spec.precision,
+        preferred_element_type=spec.preferred_element_type,
+    )
+
+
+def phase_forward(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.Array:
+    """Transposed convolution as one stride-1 convolution of stacked phase sub-kernels.
+
+    Depthwise configurations (one input channel per group) use
+    :func:`jconv._depthwise.correlate` for that convolution.
+
+    Args:
+      x: ``(N, *spatial, C_in)`` or channels-first, as ``spec.layout`` says.
+      kernel: the forward convolution's kernel, ``(*window, C_out // groups, C_in)``.
+      spec: the validated configuration.
+
+    Returns:
+      The same array as :func:`jconv._lhs_dilation.lhs_dilation`.
+    """
+    plans = plan(spec)
+    z = _stacked(x, phase_kernel(kernel, plans, spec.groups), plans, spec)
+    return interleave(z, plans, spec.groups, spec.layout.channels_last)
