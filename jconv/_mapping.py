@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from jconv import shapes
-from jconv._args import is_sequence
+from jconv._args import is_sequence, per_dim_ints
 from jconv._padding import normalize_padding
 
 KINDS = ("conv", "transpose")
@@ -162,19 +162,7 @@ class IndexMap:
 
 def as_sizes(name: str, value: Any, ndim: int) -> tuple[int, ...]:
     """An int broadcast to ``ndim`` dims, or a sequence of exactly ``ndim`` ints."""
-    if is_sequence(value):
-        items = tuple(value)
-        if len(items) != ndim:
-            raise ValueError(
-                f"`{name}` must be an int or {ndim} ints (one per spatial dimension); "
-                f"received {name}={value!r}."
-            )
-    else:
-        items = (value,) * ndim
-    for v in items:
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise TypeError(f"`{name}` must be made of ints; received {name}={value!r}.")
-    return tuple(int(v) for v in items)
+    return per_dim_ints("jconv.viz", name, value, ndim, minimum=None)
 
 
 def infer_ndim(*values: Any, default: int = 2) -> int:
