@@ -37,15 +37,10 @@ def check_pads(fn: str, pads: list[tuple[int, int]]) -> None:
         )
 
 
-def _spatial_axes(layout: Layout) -> range:
-    first = 1 if layout.channels_last else 2
-    return range(first, first + layout.ndim)
-
-
 def wrap_pad(x: jax.Array, pads: list[tuple[int, int]], layout: Layout) -> jax.Array:
     """Pads every spatial axis periodically (any amount, wrapping as often as needed)."""
     width = [(0, 0)] * x.ndim
-    for axis, pair in zip(_spatial_axes(layout), pads):
+    for axis, pair in zip(layout.spatial_axes, pads):
         width[axis] = pair
     return jnp.pad(x, width, mode="wrap")
 
@@ -54,7 +49,7 @@ def wrap_fold(
     v: jax.Array, pads: list[tuple[int, int]], sizes: tuple[int, ...], layout: Layout
 ) -> jax.Array:
     """The adjoint of :func:`wrap_pad`: sums each padded cell onto its source."""
-    for axis, (lo, _), size in zip(_spatial_axes(layout), pads, sizes):
+    for axis, (lo, _), size in zip(layout.spatial_axes, pads, sizes):
         source = (jnp.arange(v.shape[axis]) - lo) % size
         shape = list(v.shape)
         shape[axis] = size

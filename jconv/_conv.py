@@ -129,11 +129,10 @@ def _trim(
     (XLA:CPU, jaxlib 0.10, aborts the process on wider padding next to a
     dilated dimension).
     """
-    first = 1 if layout.channels_last else 2
     start, limit = [0] * x.ndim, list(x.shape)
     trimmed = []
     for axis, (lo, hi), o, k, s, d in zip(
-        range(first, first + layout.ndim), pads, out_size, window, strides, dilations
+        layout.spatial_axes, pads, out_size, window, strides, dilations
     ):
         begin, end = max(-lo, 0), x.shape[axis] - max(-hi, 0)
         lo, hi = max(lo, 0), max(hi, 0)

@@ -28,12 +28,11 @@ def is_depthwise(c_in: int, groups: int) -> bool:
 
 
 def _window_slice(x, layout: Layout, starts, sizes, steps) -> jax.Array:
-    first = 1 if layout.channels_last else 2
     start, limit, stride = [0] * x.ndim, list(x.shape), [1] * x.ndim
-    for a, (b, m, st) in enumerate(zip(starts, sizes, steps)):
-        start[first + a] = b
-        limit[first + a] = b + (m - 1) * st + 1
-        stride[first + a] = st
+    for axis, b, m, st in zip(layout.spatial_axes, starts, sizes, steps):
+        start[axis] = b
+        limit[axis] = b + (m - 1) * st + 1
+        stride[axis] = st
     return lax.slice(x, start, limit, stride)
 
 
@@ -143,12 +142,3 @@ def _accumulator(dtype) -> jnp.dtype:
     if jnp.issubdtype(acc, jnp.floating) and acc.itemsize < 4:
         return jnp.dtype(jnp.float32)
     return acc
-
-
-def pad_spatial(x: jax.Array, layout: Layout, pads: Sequence[tuple[int, int]]) -> jax.Array:
-    """Pads (or, for negative values, crops) the spatial axes of ``x``."""
-    first = 1 if layout.channels_last else 2
-    widths = [(0, 0, 0)] * x.ndim
-    for a, (lo, hi) in enumerate(pads):
-        widths[first + a] = (lo, hi, 0)
-    return lax.pad(x, jnp.zeros((), x.dtype), widths)

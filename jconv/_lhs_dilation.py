@@ -13,6 +13,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
+from jconv._operands import pad_spatial
 from jconv._spec import TransposeSpec
 from jconv.layouts import to_lhs_dilated
 
@@ -32,7 +33,7 @@ def lhs_dilation(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.Ar
         reach = d * (k - 1)
         before, after = reach - lo, o - 1 - (i - 1) * s + lo
         pads.append((min(before, reach), min(after, reach)))
-        zeros.append((before - pads[-1][0], after - pads[-1][1], 0))
+        zeros.append((before - pads[-1][0], after - pads[-1][1]))
         if (i - 1) * s + 1 + sum(pads[-1]) - reach < 1:  # every output sees only padding
             return _zeros(x, kernel, spec)
     out = lax.conv_general_dilated(
@@ -47,12 +48,9 @@ def lhs_dilation(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.Ar
         precision=spec.precision,
         preferred_element_type=spec.preferred_element_type,
     )
-    if not any(lo or hi for lo, hi, _ in zeros):
+    if not any(lo or hi for lo, hi in zeros):
         return out
-    first = 1 if spec.layout.channels_last else 2
-    widths = [(0, 0, 0)] * out.ndim
-    widths[first : first + spec.layout.ndim] = zeros
-    return lax.pad(out, jnp.zeros((), out.dtype), widths)
+    return pad_spatial(out, spec.layout, zeros)
 
 
 def _zeros(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.Array:

@@ -6,6 +6,7 @@ Runs at trace time on static shapes, before any compute.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 import jax
@@ -27,16 +28,28 @@ class Layout:
     def channel_axis(self) -> int:
         return self.ndim + 1 if self.channels_last else 1
 
+    @property
+    def spatial_axes(self) -> range:
+        first = 1 if self.channels_last else 2
+        return range(first, first + self.ndim)
+
     def spatial(self, shape: tuple[int, ...]) -> tuple[int, ...]:
-        return tuple(shape[1:-1] if self.channels_last else shape[2:])
+        return tuple(shape[a] for a in self.spatial_axes)
 
     def dimension_numbers(self) -> lax.ConvDimensionNumbers:
         """lax dimension numbers for this layout and a ``(*window, I, O)`` kernel."""
         n = self.ndim
-        spatial = tuple(range(1, n + 1)) if self.channels_last else tuple(range(2, n + 2))
-        lhs = (0, self.channel_axis, *spatial)
+        lhs = (0, self.channel_axis, *self.spatial_axes)
         rhs = (n + 1, n, *range(n))
         return lax.ConvDimensionNumbers(lhs, rhs, lhs)
+
+
+def pad_spatial(x: jax.Array, layout: Layout, pads: Sequence[tuple[int, int]]) -> jax.Array:
+    """Zero-pads (or, for negative values, crops) the spatial axes of ``x``."""
+    widths = [(0, 0, 0)] * x.ndim
+    for axis, (lo, hi) in zip(layout.spatial_axes, pads):
+        widths[axis] = (lo, hi, 0)
+    return lax.pad(x, jnp.zeros((), x.dtype), widths)
 
 
 def _as_array(fn: str, name: str, value: Any) -> jax.Array:

@@ -22,7 +22,8 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from jconv._depthwise import correlate, is_depthwise, pad_spatial, tap_products
+from jconv._depthwise import correlate, is_depthwise, tap_products
+from jconv._operands import pad_spatial
 from jconv._phase_ops import interleave, phase_kernel, plan
 from jconv._phase_plan import DimPlan
 from jconv._spec import TransposeSpec

@@ -21,7 +21,8 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from jconv._depthwise import correlate, is_depthwise, pad_spatial
+from jconv._depthwise import correlate, is_depthwise
+from jconv._operands import pad_spatial
 from jconv._phase_plan import DimPlan, plan_dim
 from jconv._spec import TransposeSpec
 
