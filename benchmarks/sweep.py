@@ -19,7 +19,7 @@ import numpy as np
 
 import jconv
 from benchmarks import suite, timing
-from jconv import _algorithms
+from jconv._algorithms import registry as _algorithms
 
 # (x shape, window, c_out, stride, padding, output_padding, dilation, groups)
 SWEEP = (

@@ -1,6 +1,6 @@
 """Writes docs/api.md, the API reference, from the public names and their docstrings.
 
-Run: python docs/make_api.py   (tests/test_docs.py checks the committed file is current)
+Run: python docs/make_api.py   (tests/project/test_docs.py checks the committed file is current)
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from importlib.metadata import version as _version
 
 from jconv import layouts as layouts
 from jconv import shapes as shapes
-from jconv._algorithms import ALGORITHMS as _ALGORITHMS
+from jconv._algorithms.registry import ALGORITHMS as _ALGORITHMS
 from jconv._conv import conv as conv
 from jconv._transpose import conv_transpose as conv_transpose
 

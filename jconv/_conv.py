@@ -7,11 +7,11 @@ from typing import Any
 import jax
 from jax import lax
 
-from jconv._args import per_dim_ints
-from jconv._circular import check_pads, is_circular, wrap_pad
-from jconv._operands import Layout, check_divisible, operands, positive_groups
-from jconv._padding import normalize_padding
-from jconv.shapes import conv_out, dims_of, forward_pads
+from jconv._algorithms.circular import check_pads, is_circular, wrap_pad
+from jconv._canonical.args import per_dim_ints
+from jconv._canonical.operands import Layout, check_divisible, operands, positive_groups
+from jconv._canonical.padding import normalize_padding
+from jconv._canonical.sizes import conv_out, dims_of, forward_pads
 
 Precision = Any  # None, a lax.Precision, a string, or a pair of them
 

@@ -6,13 +6,19 @@ from typing import Any
 
 import jax
 
-from jconv._algorithms import ALGORITHMS, choose
-from jconv._args import is_sequence, per_dim_ints, show
-from jconv._circular import check_pads, is_circular, wrap_fold
-from jconv._operands import check_divisible, operands, positive_groups
-from jconv._padding import normalize_padding
-from jconv._spec import TransposeSpec
-from jconv.shapes import check_out, check_output_padding, default_out, dims_of, forward_pads
+from jconv._algorithms.circular import check_pads, is_circular, wrap_fold
+from jconv._algorithms.registry import ALGORITHMS, choose
+from jconv._canonical.args import is_sequence, per_dim_ints, show
+from jconv._canonical.operands import check_divisible, operands, positive_groups
+from jconv._canonical.padding import normalize_padding
+from jconv._canonical.sizes import (
+    check_out,
+    check_output_padding,
+    default_out,
+    dims_of,
+    forward_pads,
+)
+from jconv._canonical.spec import TransposeSpec
 
 
 def conv_transpose(

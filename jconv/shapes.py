@@ -34,10 +34,21 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
-from jconv._args import per_dim_ints, show, static_int
-from jconv._padding import PadSpec, describe, normalize_padding, padding_mode
+from jconv._canonical.args import per_dim_ints, static_int
+from jconv._canonical.padding import PadSpec, normalize_padding, padding_mode
+from jconv._canonical.sizes import (
+    Dim,
+    check_output_padding,
+    conv_out,
+    default_out,
+    dims_of,
+    effective,
+    forward_pads,
+    out_range,
+    same_pads,
+)
 
 __all__ = [
     "conv_output_shape",
@@ -52,154 +63,6 @@ __all__ = [
 ]
 
 Padding = Any  # a mode string, an int, or a (lo, hi) pair (per dimension)
-
-# ---------------------------------------------------------------------------
-# Internal per-dimension rules. `fn` names the public function for messages;
-# sizes are already validated ints.
-
-
-class Dim(NamedTuple):
-    """One spatial dimension of an op: its index, input size and arguments."""
-
-    number: int
-    size: int
-    kernel: int
-    stride: int
-    pad: PadSpec
-    dilation: int
-
-
-def dims_of(sizes, window, strides, pads, dilations) -> list[Dim]:
-    """Zips per-dimension arguments into :class:`Dim` records."""
-    return [Dim(j, *args) for j, args in enumerate(zip(sizes, window, strides, pads, dilations))]
-
-
-def _eff(k: int, d: int) -> int:
-    return d * (k - 1) + 1
-
-
-def _same_pads(i: int, k: int, s: int, d: int, lower: bool) -> tuple[int, int]:
-    o = -(-i // s)
-    total = max(0, (o - 1) * s + _eff(k, d) - i)
-    small, big = total // 2, total - total // 2
-    return (big, small) if lower else (small, big)
-
-
-def forward_pads(i: int, k: int, s: int, pad: PadSpec, d: int) -> tuple[int, int]:
-    """Forward-conv padding of one dimension for an input of size ``i``."""
-    if pad == "VALID":
-        return (0, 0)
-    if pad == "CAUSAL":
-        return (_eff(k, d) - 1, 0)
-    if isinstance(pad, str):
-        return _same_pads(i, k, s, d, lower=pad == "SAME_LOWER")
-    return pad
-
-
-def _what(k: int, s: int, pad: PadSpec, d: int) -> str:
-    dil = f", dilation {d}" if d != 1 else ""
-    return f"with stride {s}, kernel {k}{dil}, {describe(pad)}"
-
-
-def conv_out(fn: str, dim: Dim) -> int:
-    """Output size of one dimension; raises if it would be zero or negative."""
-    j, i, k, s, pad, d = dim
-    if isinstance(pad, str) and pad != "VALID":
-        if i < 1:
-            raise ValueError(
-                f"{fn}: spatial dimension {j} of the input has size {i}; {pad} padding "
-                f"gives a zero-size output, which is not allowed."
-            )
-        return -(-i // s)
-    lo, hi = forward_pads(i, k, s, pad, d)
-    span = i + lo + hi
-    eff = _eff(k, d)
-    if span < eff:
-        raise ValueError(
-            f"{fn}: spatial dimension {j} has no output: the kernel spans {eff} "
-            f"(kernel {k}, dilation {d}) but the padded input spans only {span} "
-            f"(size {i}, padding ({lo}, {hi})); use a smaller kernel or dilation, more "
-            f"padding, or 'SAME'."
-        )
-    return (span - eff) // s + 1
-
-
-def out_range(fn: str, dim: Dim) -> range:
-    """The output sizes a transpose accepts in one dimension (never empty)."""
-    j, i, k, s, pad, d = dim
-    if i < 1:
-        raise ValueError(
-            f"{fn}: spatial dimension {j} of the input has size {i}; a transposed "
-            f"convolution needs at least 1 (it is the output of a convolution)."
-        )
-    if isinstance(pad, str) and pad != "VALID":
-        return range((i - 1) * s + 1, i * s + 1)
-    lo, hi = forward_pads(i, k, s, pad, d)
-    low = (i - 1) * s + _eff(k, d) - lo - hi
-    if low + s - 1 < 1:
-        raise ValueError(
-            f"{fn}: spatial dimension {j} has no output: {_what(k, s, pad, d)}, an input "
-            f"of size {i} would come from size {low}; reduce the padding."
-        )
-    return range(max(low, 1), low + s)
-
-
-def check_out(fn: str, dim: Dim, o: int) -> None:
-    """Raises unless ``conv`` maps output size ``o`` back to the input size."""
-    ok = out_range(fn, dim)
-    j, i, k, s, pad, d = dim
-    if o in ok:
-        return
-    sizes = f"size {ok[0]}" if len(ok) == 1 else f"sizes {ok[0]} to {ok[-1]}"
-    raise ValueError(
-        f"{fn}: output_shape[{j}]={o} is not reachable: {_what(k, s, pad, d)}, an input "
-        f"of size {i} comes from {sizes}; pass one of {list(ok)}."
-    )
-
-
-def default_out(fn: str, dim: Dim, extra: int) -> int:
-    """Default transpose output size of one dimension, plus ``output_padding``."""
-    j, i, k, s, pad, d = dim
-    if i < 1 or (isinstance(pad, str) and pad != "VALID"):
-        return out_range(fn, dim)[-1]  # raises for an empty input
-    lo, hi = forward_pads(i, k, s, pad, d)
-    o = (i - 1) * s + _eff(k, d) - lo - hi + extra
-    if o < 1:
-        ok = out_range(fn, dim)  # raises when no output size works at all
-        raise ValueError(
-            f"{fn}: spatial dimension {j} has no output: {_what(k, s, pad, d)} and "
-            f"output_padding {extra}, the default output size is {o}; pass "
-            f"output_shape with one of {list(ok)}."
-        )
-    return o
-
-
-def check_output_padding(
-    fn: str,
-    output_padding: Any,
-    ndim: int,
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-    pads: tuple[PadSpec, ...],
-) -> tuple[int, ...]:
-    """Validates ``output_padding`` by PyTorch's rule: ``0 <= a < max(s, d)``."""
-    if output_padding is None:
-        return (0,) * ndim
-    extra = per_dim_ints(fn, "output_padding", output_padding, ndim, minimum=0)
-    for dim, (a, s, d, p) in enumerate(zip(extra, stride, dilation, pads)):
-        if a and isinstance(p, str) and p != "VALID":
-            raise ValueError(
-                f"{fn}: `output_padding` cannot be used with {p} padding (its default output, "
-                f"input * stride, is already the largest it accepts); received "
-                f"output_padding={show(output_padding)}. Pass output_shape to pick a size."
-            )
-        if a >= max(s, d):
-            raise ValueError(
-                f"{fn}: output_padding[{dim}]={a} must be smaller than the stride ({s}) or "
-                f"the dilation ({d}) of that dimension; use 0 to {max(s, d) - 1}."
-            )
-    return extra
-
 
 # ---------------------------------------------------------------------------
 # Public per-dimension functions.
@@ -235,7 +98,7 @@ def effective_kernel_size(kernel_size: int, dilation: int = 1) -> int:
     """
     fn = "jconv.shapes.effective_kernel_size"
     _, k, _, d = _dim_args(fn, 0, kernel_size, 1, dilation)
-    return _eff(k, d)
+    return effective(k, d)
 
 
 def same_padding(
@@ -249,7 +112,7 @@ def same_padding(
     (1, 0)
     """
     i, k, s, d = _dim_args("jconv.shapes.same_padding", input_size, kernel_size, stride, dilation)
-    return _same_pads(i, k, s, d, lower)
+    return same_pads(i, k, s, d, lower)
 
 
 def resolve_padding(

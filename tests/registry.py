@@ -2,7 +2,7 @@
 
 Each entry is ``(name, fn, x_shape, kernel_shape)`` where ``fn(x, kernel)`` closes
 over the static arguments. Shapes are tiny so that second-order gradient checks
-stay fast. Used by tests/test_registry.py for every JAX transformation.
+stay fast. Used by tests/core/test_registry.py for every JAX transformation.
 """
 
 from __future__ import annotations

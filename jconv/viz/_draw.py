@@ -6,7 +6,7 @@ convolution the blue grid is the zero-inserted, padded input that a stride-1
 convolution with the flipped kernel slides over; inserted zeros and padding
 are drawn differently from each other and from input cells.
 
-What is highlighted comes from :func:`jconv._mapping.index_map` (one-hot
+What is highlighted comes from :func:`jconv._teaching.mapping.index_map` (one-hot
 pushes through ``jconv``); only the placement of padding and inserted zeros
 is geometry, and ``index_map`` checks it against the library.
 """
@@ -17,7 +17,7 @@ import dataclasses
 import os
 from typing import Any
 
-from jconv._mapping import IndexMap, as_sizes, index_map
+from jconv._teaching.mapping import IndexMap, as_sizes, index_map
 from jconv.viz._progress import Progress
 from jconv.viz._scene import Scene, title
 from jconv.viz._style import DPI, require
@@ -38,7 +38,7 @@ class Drawing:
         cell (taken from the library's one-hot pushes).
       probes: pixel ``(x, y)`` of a text-free point inside each cell, keyed
         ``("canvas", position)`` and ``("output", position)``; positions are
-        canvas coordinates (see :class:`jconv._mapping.Axis`) and output indices.
+        canvas coordinates (see :class:`jconv._teaching.mapping.Axis`) and output indices.
       input_positions: canvas position of each input cell (``None`` where the
         padding crops it away from the canvas, it is still drawn).
     """

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from jconv._mapping import IndexMap
+from jconv._teaching.mapping import IndexMap
 
 CHAR = 0.6 * (100 / 72) * (10 / 40)  # one character's width, in cell units, at the base font
 MARGIN = 0.5

@@ -2,8 +2,8 @@
 
 A :class:`Scene` is drawn once; :meth:`Scene.show` then recolours it for one
 output cell. The cells it highlights come from the library's one-hot pushes
-(:meth:`jconv._mapping.IndexMap.sources`); the footprint on padding and
-inserted zeros is the geometry that :func:`jconv._mapping.index_map` checked.
+(:meth:`jconv._teaching.mapping.IndexMap.sources`); the footprint on padding and
+inserted zeros is the geometry that :func:`jconv._teaching.mapping.index_map` checked.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from jconv._explain import cell_name, formula, input_index
-from jconv._mapping import IndexMap, channel_links
-from jconv._report import lit, one
+from jconv._teaching.explain import cell_name, formula, input_index
+from jconv._teaching.mapping import IndexMap, channel_links
+from jconv._teaching.report import lit, one
 from jconv.viz._layout import CHAR, layout, text_units
 from jconv.viz._style import (
     COLORS,

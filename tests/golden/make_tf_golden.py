@@ -7,10 +7,10 @@ Run from the repository root, with tensorflow-cpu installed::
 Each case is one call of a ``tf.nn`` / ``tf.compat.v1.nn`` function: the
 call itself (function name and arguments, as JSON), its input arrays, and
 TensorFlow's answer: the output array, or the fact that it raised (and what).
-The reference is computed exactly as in ``tests/test_tf_parity.py`` (eager
+The reference is computed exactly as in ``tests/compat_tf/test_tf_parity.py`` (eager
 CPU with oneDNN off; TensorFlow's XLA path where the CPU kernels lack an
 implementation). The file records the TensorFlow version and this script's
-path, so ``tests/test_tf_golden.py`` can check ``compat.tf`` without
+path, so ``tests/compat_tf/test_tf_golden.py`` can check ``compat.tf`` without
 TensorFlow.
 """
 

@@ -4,8 +4,8 @@
 ``conv_transpose{1,2,3}d`` with a fixed seed (groups 1, 2 and depthwise,
 dilation, every padding form, output_padding, unbatched inputs, bias or not);
 ``DECISION_CASES`` lists calls that PyTorch accepts or rejects at the edges.
-``tests/test_torch_parity.py`` runs both against live PyTorch, and
-``tests/test_torch_golden.py`` against what this script recorded, so that the
+``tests/compat_torch/test_torch_parity.py`` runs both against live PyTorch, and
+``tests/compat_torch/test_torch_golden.py`` against what this script recorded, so that the
 suite checks parity where torch is not installed.
 
 Regenerate (needs ``pip install torch==2.13.0``, the CPU build) from the repo root:

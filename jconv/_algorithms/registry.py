@@ -5,8 +5,8 @@ and must agree with ``"lhs_dilation"`` (the reference) on every input:
 
 * ``"lhs_dilation"``: the reference, XLA's convolution of the zero-inserted
   input, differentiated by JAX's own rules.
-* ``"phase"``: the stride-phase decomposition (:mod:`jconv._phase_ops`), with
-  derivatives that never dilate an input (:mod:`jconv._phase`).
+* ``"phase"``: the stride-phase decomposition (:mod:`jconv._algorithms.phase_ops`), with
+  derivatives that never dilate an input (:mod:`jconv._algorithms.phase`).
 * ``"hybrid"``: the reference's forward pass with ``"phase"``'s derivatives.
 """
 
@@ -17,10 +17,10 @@ from collections.abc import Callable
 
 import jax
 
-from jconv._lhs_dilation import lhs_dilation
-from jconv._phase import hybrid, phase
-from jconv._phase_ops import plan
-from jconv._spec import TransposeSpec
+from jconv._algorithms.phase import hybrid, phase
+from jconv._algorithms.phase_ops import plan
+from jconv._algorithms.reference import lhs_dilation
+from jconv._canonical.spec import TransposeSpec
 
 Algorithm = Callable[[jax.Array, jax.Array, TransposeSpec], jax.Array]
 

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from jconv._args import channels_last, static_int
+from jconv._canonical.args import channels_last, static_int
 
 
 @dataclasses.dataclass(frozen=True)

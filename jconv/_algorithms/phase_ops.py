@@ -1,7 +1,7 @@
 """The stride-phase transposed convolution in plain ``lax`` ops (the forward computation).
 
 The kernel is split, per spatial dimension, into the phase sub-kernels planned
-by :mod:`jconv._phase_plan` (taps ``t0 + m*s'``, flipped, right-aligned in a
+by :mod:`jconv._algorithms.phase_plan` (taps ``t0 + m*s'``, flipped, right-aligned in a
 common window). All ``prod(live phases)`` sub-kernels are stacked along the
 output channels, *inside* each channel group, as ``(G, *phases, C_out // G)``,
 so that one stride-1 ``lax.conv_general_dilated`` on the undilated input with
@@ -9,8 +9,8 @@ so that one stride-1 ``lax.conv_general_dilated`` on the undilated input with
 interleaved (depth-to-space, zeros for phases no tap reaches) and cropped to
 the output size.
 
-Differentiation does not go through these ops: :mod:`jconv._phase` wraps
-them in a primitive whose transposes are in :mod:`jconv._phase_grad`.
+Differentiation does not go through these ops: :mod:`jconv._algorithms.phase` wraps
+them in a primitive whose transposes are in :mod:`jconv._algorithms.phase_grad`.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from jconv._depthwise import correlate, is_depthwise
-from jconv._operands import pad_spatial
-from jconv._phase_plan import DimPlan, plan_dim
-from jconv._spec import TransposeSpec
+from jconv._algorithms.depthwise import correlate, is_depthwise
+from jconv._algorithms.phase_plan import DimPlan, plan_dim
+from jconv._canonical.operands import pad_spatial
+from jconv._canonical.spec import TransposeSpec
 
 
 def plan(spec: TransposeSpec) -> tuple[DimPlan, ...]:
@@ -156,7 +156,7 @@ def phase_forward(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.A
     """Transposed convolution as one stride-1 convolution of stacked phase sub-kernels.
 
     Depthwise configurations (one input channel per group) use
-    :func:`jconv._depthwise.correlate` for that convolution.
+    :func:`jconv._algorithms.depthwise.correlate` for that convolution.
 
     Args:
       x: ``(N, *spatial, C_in)`` or channels-first, as ``spec.layout`` says.
@@ -164,7 +164,7 @@ def phase_forward(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.A
       spec: the validated configuration.
 
     Returns:
-      The same array as :func:`jconv._lhs_dilation.lhs_dilation`.
+      The same array as :func:`jconv._algorithms.reference.lhs_dilation`.
     """
     plans = plan(spec)
     z = _stacked(x, phase_kernel(kernel, plans, spec.groups), plans, spec)

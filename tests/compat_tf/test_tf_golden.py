@@ -19,7 +19,7 @@ import pytest
 
 from compat import tf
 
-GOLDEN = pathlib.Path(__file__).parent / "golden" / "tf_golden.npz"
+GOLDEN = pathlib.Path(__file__).parents[1] / "golden" / "tf_golden.npz"
 _DATA = np.load(GOLDEN)
 CASES = sorted(k for k in _DATA.files if k.startswith("case_"))
 
@@ -42,7 +42,7 @@ def _decode(value: Any) -> Any:
 def test_provenance() -> None:
     assert str(_DATA["tf_version"]).startswith("2.")
     assert str(_DATA["script"]) == "tests/golden/make_tf_golden.py"
-    assert (pathlib.Path(__file__).parent / "golden" / "make_tf_golden.py").exists()
+    assert (pathlib.Path(__file__).parents[1] / "golden" / "make_tf_golden.py").exists()
     assert len(CASES) >= 100
 
 

@@ -2,7 +2,7 @@
 
 The receptive fields here come from this file's own one-hot pushes through
 ``jconv.conv`` / ``jconv.conv_transpose`` (all-ones kernel: an output cell is
-touched iff some tap connects it), sharing no code with ``jconv._mapping``.
+touched iff some tap connects it), sharing no code with ``jconv._teaching.mapping``.
 The pictures are checked by reading pixels back out of the written files.
 """
 
@@ -20,7 +20,7 @@ import pytest
 
 import jconv
 from jconv import shapes, viz
-from jconv._mapping import channel_links, index_map
+from jconv._teaching.mapping import channel_links, index_map
 from jconv.viz._progress import Progress
 
 HAVE_VIZ = all(importlib.util.find_spec(m) is not None for m in ("matplotlib", "PIL"))
@@ -268,7 +268,7 @@ def test_progress_counter():
 
 
 def test_readme_pictures_are_valid_cases():
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parents[1] / "docs"))
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parents[2] / "docs"))
     try:
         import make_images
     finally:

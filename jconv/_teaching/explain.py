@@ -3,13 +3,13 @@
 Shows the canvas the kernel slides over (for a transpose: the input with the
 inserted zeros and the padding), the kernel taps as applied (flipped for a
 transpose), and which input cells feed each output cell. The connections come
-from :func:`jconv._mapping.index_map`, i.e. from running the library.
+from :func:`jconv._teaching.mapping.index_map`, i.e. from running the library.
 """
 
 from __future__ import annotations
 
-from jconv._mapping import Axis, IndexMap, channel_links
-from jconv._report import lit, one, per_dim
+from jconv._teaching.mapping import Axis, IndexMap, channel_links
+from jconv._teaching.report import lit, one, per_dim
 
 MAX_LISTED = 64  # output cells listed one by one in 2-D
 

@@ -13,8 +13,8 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from jconv._operands import pad_spatial
-from jconv._spec import TransposeSpec
+from jconv._canonical.operands import pad_spatial
+from jconv._canonical.spec import TransposeSpec
 from jconv.layouts import to_lhs_dilated
 
 

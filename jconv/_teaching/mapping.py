@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 
 from jconv import shapes
-from jconv._args import is_sequence, per_dim_ints
-from jconv._padding import normalize_padding
+from jconv._canonical.args import is_sequence, per_dim_ints
+from jconv._canonical.padding import normalize_padding
 
 KINDS = ("conv", "transpose")
 MAX_CELLS = 20_000_000  # inputs x outputs x taps pushed through the library

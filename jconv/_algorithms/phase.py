@@ -3,7 +3,7 @@
 ``"phase"`` is the stride-phase (sub-pixel) decomposition: one stride-1
 convolution of the undilated input with the ``prod(stride)`` phase
 sub-kernels stacked along output channels, then a depth-to-space interleave
-and a crop (:mod:`jconv._phase_plan` has the arithmetic, :mod:`jconv._phase_ops`
+and a crop (:mod:`jconv._algorithms.phase_plan` has the arithmetic, :mod:`jconv._algorithms.phase_ops`
 the ``lax`` code). No multiply ever touches an inserted zero. ``"hybrid"``
 computes the forward pass as the reference does (XLA's lhs-dilated
 convolution, which XLA:CPU runs with a dedicated kernel in 2-D) and its
@@ -19,7 +19,7 @@ and the primitive says so (``jax.interpreters.ad.defbilinear``):
 * transpose w.r.t. ``x`` (``jax.grad``, ``jax.linear_transpose``): the plain
   strided forward convolution of the cotangent (the adjoint identity);
 * transpose w.r.t. the kernel: a phase-domain correlation
-  (:func:`jconv._phase_grad.kernel_grad`), no lhs dilation either;
+  (:func:`jconv._algorithms.phase_grad.kernel_grad`), no lhs dilation either;
 * ``vmap``: folded into the batch axis (batched ``x``), into the output
   channels (batched kernel) or into the groups (both), so the batched
   computation is again one ``jconv_conv_transpose``.
@@ -39,10 +39,10 @@ import jax.numpy as jnp
 from jax.extend.core import Primitive
 from jax.interpreters import ad, batching, mlir
 
-from jconv._lhs_dilation import lhs_dilation
-from jconv._phase_grad import input_grad, kernel_grad
-from jconv._phase_ops import phase_forward
-from jconv._spec import TransposeSpec
+from jconv._algorithms.phase_grad import input_grad, kernel_grad
+from jconv._algorithms.phase_ops import phase_forward
+from jconv._algorithms.reference import lhs_dilation
+from jconv._canonical.spec import TransposeSpec
 
 FORWARDS = {"phase": phase_forward, "lhs_dilation": lhs_dilation}
 
@@ -56,7 +56,7 @@ def phase(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.Array:
       spec: the validated configuration.
 
     Returns:
-      The same array as the reference :func:`jconv._lhs_dilation.lhs_dilation`.
+      The same array as the reference :func:`jconv._algorithms.reference.lhs_dilation`.
     """
     return conv_transpose_p.bind(x, kernel, spec=_hashable(spec), forward="phase")
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from jconv._cli import parser
-from jconv._demo import GIF_NAME, _session
+from jconv._teaching.cli import parser
+from jconv._teaching.demo import GIF_NAME, _session
 
 HAVE_COMPAT_TF = importlib.util.find_spec("compat.tf") is not None
 

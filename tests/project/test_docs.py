@@ -7,7 +7,7 @@ import sys
 
 import jconv
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def test_api_reference_is_current():

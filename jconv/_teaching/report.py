@@ -14,7 +14,7 @@ import math
 from typing import Any
 
 from jconv import shapes
-from jconv._padding import normalize_padding
+from jconv._canonical.padding import normalize_padding
 
 
 @dataclasses.dataclass(frozen=True)
@@ -281,10 +281,10 @@ def torch_call(req: Request, p: Plan) -> str:
 def overlap_warnings(req: Request) -> list[str]:
     """One warning per dim where output cells of the transpose sum unequal numbers of taps.
 
-    The counts come from the library (:func:`jconv._mapping.index_map` on a
+    The counts come from the library (:func:`jconv._teaching.mapping.index_map` on a
     long 1-D input). ``kernel % stride != 0`` always gives unequal counts.
     """
-    from jconv._mapping import index_map
+    from jconv._teaching.mapping import index_map
 
     out = []
     for dim, (k, s, d) in enumerate(zip(req.window, req.stride, req.dilation)):

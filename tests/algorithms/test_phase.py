@@ -2,7 +2,7 @@
 
 Values and gradients must agree in float64 to ~1e-12 on every configuration;
 the derivatives must never dilate an input; every JAX transformation must
-compose. The NumPy oracle grid (tests/test_oracle_grid.py) checks every
+compose. The NumPy oracle grid (tests/core/test_oracle_grid.py) checks every
 registered algorithm against an independent definition as well.
 """
 
@@ -22,9 +22,9 @@ import pytest
 from jax.test_util import check_grads
 
 import jconv
-from jconv import _algorithms
-from jconv._phase_ops import phase_forward
-from jconv._phase_plan import plan_dim
+from jconv._algorithms import registry as _algorithms
+from jconv._algorithms.phase_ops import phase_forward
+from jconv._algorithms.phase_plan import plan_dim
 
 FAST = ("phase", "hybrid", "auto")
 TOL = 1e-12

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from jconv._operands import Layout
+from jconv._canonical.operands import Layout
 
 
 @dataclasses.dataclass(frozen=True)

@@ -21,7 +21,7 @@ from compat import tf as ctf
 
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # see test_tf_parity
 pytest.importorskip("tensorflow", reason="needs tensorflow-cpu (pip install -e .[test])")
-from tests.test_tf_parity import Case, T, check, tf
+from tests.compat_tf.test_tf_parity import Case, T, check, tf
 
 F32, F64 = np.float32, np.float64
 

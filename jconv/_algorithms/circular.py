@@ -14,7 +14,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from jconv._operands import Layout
+from jconv._canonical.operands import Layout
 
 PADDING_MODES = ("zeros", "circular")
 

@@ -13,8 +13,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from jconv._padding import MODES
-from jconv._report import Request
+from jconv._canonical.padding import MODES
+from jconv._teaching.report import Request
 
 PROG = "python -m jconv"
 USAGE_ERROR = 2
@@ -234,15 +234,15 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _shapes(args: argparse.Namespace) -> int:
-    from jconv._report import report
+    from jconv._teaching.report import report
 
     print("\n".join(report(request(args, default_ndim=2))))
     return 0
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from jconv._explain import explain
-    from jconv._mapping import index_map
+    from jconv._teaching.explain import explain
+    from jconv._teaching.mapping import index_map
 
     req = request(args, default_ndim=1)
     if req.ndim > 2:
@@ -300,7 +300,7 @@ def _draw(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from jconv._demo import run
+    from jconv._teaching.demo import run
 
     return run(args.out)
 

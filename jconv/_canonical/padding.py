@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jconv._args import is_sequence, show, static_int
+from jconv._canonical.args import is_sequence, show, static_int
 
 PadSpec = str | tuple[int, int]
 MODES = ("SAME", "SAME_LOWER", "VALID", "CAUSAL")

@@ -19,7 +19,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from jconv._operands import Layout
+from jconv._canonical.operands import Layout
 
 
 def is_depthwise(c_in: int, groups: int) -> bool:

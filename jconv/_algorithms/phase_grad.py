@@ -22,11 +22,11 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from jconv._depthwise import correlate, is_depthwise, tap_products
-from jconv._operands import pad_spatial
-from jconv._phase_ops import interleave, phase_kernel, plan
-from jconv._phase_plan import DimPlan
-from jconv._spec import TransposeSpec
+from jconv._algorithms.depthwise import correlate, is_depthwise, tap_products
+from jconv._algorithms.phase_ops import interleave, phase_kernel, plan
+from jconv._algorithms.phase_plan import DimPlan
+from jconv._canonical.operands import pad_spatial
+from jconv._canonical.spec import TransposeSpec
 
 
 def input_grad(g: jax.Array, kernel: jax.Array, spec: TransposeSpec, dtype) -> jax.Array:
@@ -35,7 +35,7 @@ def input_grad(g: jax.Array, kernel: jax.Array, spec: TransposeSpec, dtype) -> j
     The high padding is solved so that the output has exactly ``spec.in_size``
     (it differs from ``spec.pads`` when ``output_padding`` made ``out_size``
     larger than any size the forward convolution maps back). Depthwise
-    configurations use :func:`jconv._depthwise.correlate`.
+    configurations use :func:`jconv._algorithms.depthwise.correlate`.
     """
     pads = [
         (lo, (i - 1) * s + d * (k - 1) + 1 - lo - o)
@@ -69,7 +69,7 @@ def input_grad(g: jax.Array, kernel: jax.Array, spec: TransposeSpec, dtype) -> j
 
 
 def _space_to_depth(g: jax.Array, plans: tuple[DimPlan, ...], spec: TransposeSpec, c_out: int):
-    """The transpose of :func:`jconv._phase_ops.interleave`: phases back onto channels."""
+    """The transpose of :func:`jconv._algorithms.phase_ops.interleave`: phases back onto channels."""
     phases = 1
     for p in plans:
         phases *= len(p.phases)

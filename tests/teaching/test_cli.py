@@ -19,7 +19,7 @@ import pytest
 
 import jconv
 from jconv import shapes
-from jconv._cli import main, parser
+from jconv._teaching.cli import main, parser
 
 HAVE_COMPAT_TF = importlib.util.find_spec("compat.tf") is not None
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
@@ -83,7 +83,7 @@ SHAPES = [
 
 def _parse(argv):
     a = parser().parse_args(["shapes", *argv.split()])
-    from jconv._cli import request
+    from jconv._teaching.cli import request
 
     return request(a, default_ndim=2)
 
