@@ -187,6 +187,9 @@ def common(kw, ctx, n):
     if circular:
         ctx.either = True
     precision_ok(kw.get("precision"), ctx)
+    flat = [*strides, *dils, *(v for sp in specs if not isinstance(sp, str) for v in sp)]
+    if any(abs(v) >= 2**62 for v in flat):
+        ctx.either = True  # a ValueError naming it ("sizes must fit in int64") is a fine answer too
     return strides, dils, specs, g, circular
 
 
