@@ -32,7 +32,6 @@ convolution w.r.t. its input is XLA's lhs-dilated convolution).
 from __future__ import annotations
 
 import dataclasses
-import functools
 
 import jax
 import jax.numpy as jnp
@@ -58,7 +57,7 @@ def phase(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.Array:
     Returns:
       The same array as the reference :func:`jconv._algorithms.reference.lhs_dilation`.
     """
-    return conv_transpose_p.bind(x, kernel, spec=_hashable(spec), forward="phase")
+    return _bind(x, kernel, spec=_hashable(spec), forward="phase")
 
 
 def hybrid(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.Array:
@@ -66,7 +65,29 @@ def hybrid(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.Array:
 
     Args and returns as :func:`phase`.
     """
-    return conv_transpose_p.bind(x, kernel, spec=_hashable(spec), forward="lhs_dilation")
+    return _bind(x, kernel, spec=_hashable(spec), forward="lhs_dilation")
+
+
+def _varying(aval) -> frozenset:
+    """The manual mesh axes (``jax.shard_map``) along which an aval's value varies."""
+    mat = getattr(aval, "mat", None)  # jax >= 0.10: ManualAxisType(varying=..., ...)
+    return mat.varying if mat is not None else getattr(aval, "vma", frozenset())
+
+
+def _bind(x, kernel, *, spec: TransposeSpec, forward: str) -> jax.Array:
+    """Binds the primitive with both operands varying over the same manual axes.
+
+    Inside ``jax.shard_map`` an input that varies over an axis the other does
+    not is cast to varying first (``jax.lax.pcast``), as JAX does before
+    binding its own multi-operand primitives: the transpose of that cast is
+    the ``psum`` that a replicated kernel's cotangent needs.
+    """
+    vx, vk = _varying(jax.typeof(x)), _varying(jax.typeof(kernel))
+    if vk - vx:
+        x = jax.lax.pcast(x, tuple(sorted(vk - vx, key=str)), to="varying")
+    if vx - vk:
+        kernel = jax.lax.pcast(kernel, tuple(sorted(vx - vk, key=str)), to="varying")
+    return conv_transpose_p.bind(x, kernel, spec=spec, forward=forward)
 
 
 def _impl(x, kernel, *, spec: TransposeSpec, forward: str):
@@ -81,8 +102,61 @@ def _hashable(spec: TransposeSpec) -> TransposeSpec:
 
 
 def _abstract_eval(x, kernel, *, spec: TransposeSpec, forward: str):
-    out = jax.eval_shape(functools.partial(_impl, spec=spec, forward=forward), x, kernel)
-    return jax.core.ShapedArray(out.shape, out.dtype)
+    """The output's aval, from the spec alone (nothing is traced).
+
+    Shape ``(N, *out_size, groups * C_out // groups)`` (channels-first: the
+    channels after ``N``), dtype ``preferred_element_type`` or ``x``'s. Weak
+    type, sharding and varying manual axes follow the rules of
+    ``lax.conv_general_dilated`` (``jax/_src/lax/convolution.py``): weak only
+    if both operands are; ``x``'s sharding when the kernel is replicated and
+    the channels are not sharded; ``x``'s varying axes, which :func:`_bind`
+    made the kernel's too.
+    """
+    del forward
+    channels = spec.groups * kernel.shape[-2]
+    n = x.shape[0]
+    if spec.layout.channels_last:
+        shape = (n, *spec.out_size, channels)
+    else:
+        shape = (n, channels, *spec.out_size)
+    if _varying(x) != _varying(kernel):
+        raise ValueError(
+            "jconv_conv_transpose needs both operands to vary over the same manual mesh "
+            f"axes; got {sorted(_varying(x), key=str)} and {sorted(_varying(kernel), key=str)}"
+        )
+    return x.update(
+        shape=shape,
+        dtype=spec.preferred_element_type or x.dtype,
+        weak_type=x.weak_type and kernel.weak_type,
+        sharding=_out_sharding(x, kernel, shape, spec),
+    )
+
+
+def _out_sharding(x, kernel, shape, spec: TransposeSpec):
+    """``x``'s sharding, carried to the output as ``conv_general_dilated`` carries it."""
+    sharding = x.sharding
+    if sharding.mesh.empty:
+        return sharding
+    parts = tuple(sharding.spec) + (None,) * (x.ndim - len(sharding.spec))
+    replicated = kernel.sharding.mesh.empty or kernel.sharding.is_fully_replicated
+    if not replicated or parts[spec.layout.channel_axis] is not None:
+        raise NotImplementedError(
+            "jconv.conv_transpose with explicit sharding needs a replicated kernel and "
+            f"unsharded channels; got x: {x.str_short(True)}, kernel: {kernel.str_short(True)}"
+        )
+    for axis, (before, after, part) in enumerate(zip(x.shape, shape, parts)):
+        if part is None or before == after:
+            continue
+        names = part if isinstance(part, tuple) else (part,)
+        ways = 1
+        for name in names:
+            ways *= sharding.mesh.shape[name]
+        if after % ways:
+            raise NotImplementedError(
+                f"jconv.conv_transpose with explicit sharding: output dimension {axis} "
+                f"(size {after}) is sharded {ways} ways over {part!r} and does not divide"
+            )
+    return sharding
 
 
 def _transpose_x(g, x, kernel, *, spec: TransposeSpec, forward: str):
@@ -134,7 +208,7 @@ def _batch(args, dims, *, spec: TransposeSpec, forward: str):
     (x, kernel), (bx, bk) = args, dims
 
     def bind(x, kernel, spec=spec):
-        return conv_transpose_p.bind(x, kernel, spec=spec, forward=forward)
+        return _bind(x, kernel, spec=spec, forward=forward)
 
     if bk is None:
         return _batch_x(x, bx, kernel, bind), 0
