@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 
@@ -10,8 +9,6 @@ import pytest
 
 from jconv._teaching.cli import parser
 from jconv._teaching.demo import GIF_NAME, _session
-
-HAVE_COMPAT_TF = importlib.util.find_spec("compat.tf") is not None
 
 # The tutorial's results (tf-semantics.md section 7), as the demo prints them.
 TUTORIAL = [
@@ -52,7 +49,7 @@ def _demo(cwd, *args, block_matplotlib=False):
 
 
 def test_demo_with_viz(tmp_path):
-    pytest.importorskip("matplotlib")
+    pytest.importorskip("matplotlib", reason="needs the viz extra (pip install -e .[viz])")
     from PIL import Image
 
     result = _demo(tmp_path, "--out", "pictures")
@@ -60,9 +57,8 @@ def test_demo_with_viz(tmp_path):
     out = result.stdout
     for text in TUTORIAL:
         assert text in out
-    if HAVE_COMPAT_TF:
-        for text in TF_HALF:
-            assert text in out
+    for text in TF_HALF:
+        assert text in out
     path = tmp_path / "pictures" / GIF_NAME
     assert f"wrote {path.relative_to(tmp_path)}: 36 frames" in out
     with Image.open(path) as im:
