@@ -2,32 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax
-from jax import lax
 
-from jconv._algorithms.circular import check_pads, is_circular, wrap_pad
-from jconv._canonical.args import per_dim_ints
-from jconv._canonical.operands import Layout, check_divisible, operands, positive_groups
-from jconv._canonical.padding import normalize_padding
-from jconv._canonical.sizes import conv_out, dims_of, forward_pads
-
-Precision = Any  # None, a lax.Precision, a string, or a pair of them
+from jconv._algorithms.forward import forward
+from jconv._canonical.spec import conv_spec
+from jconv._canonical.types import (
+    DataFormat,
+    DTypeLike,
+    IntOrInts,
+    Padding,
+    PaddingMode,
+    PrecisionLike,
+)
 
 
 def conv(
     x: jax.typing.ArrayLike,
     kernel: jax.typing.ArrayLike,
-    stride: int | tuple[int, ...] = 1,
-    padding: Any = "VALID",
+    stride: IntOrInts = 1,
+    padding: Padding = "VALID",
     *,
-    dilation: int | tuple[int, ...] = 1,
+    dilation: IntOrInts = 1,
     groups: int = 1,
-    padding_mode: str = "zeros",
-    data_format: str | None = None,
-    precision: Precision = None,
-    preferred_element_type: Any = None,
+    padding_mode: PaddingMode = "zeros",
+    data_format: DataFormat | None = None,
+    precision: PrecisionLike = None,
+    preferred_element_type: DTypeLike | None = None,
 ) -> jax.Array:
     """N-dimensional convolution (cross-correlation, kernel not flipped), as in TF and PyTorch.
 
@@ -74,73 +74,17 @@ def conv(
       (1, 3, 3, 1)
     """
     fn = "jconv.conv"
-    x, kernel, layout = operands(fn, x, kernel, data_format)
-    n = layout.ndim
-    strides = per_dim_ints(fn, "stride", stride, n, minimum=1)
-    dilations = per_dim_ints(fn, "dilation", dilation, n, minimum=1)
-    pad_specs = normalize_padding(fn, padding, n)
-    g = positive_groups(fn, groups)
-    circular = is_circular(fn, padding_mode)
-    c_in = x.shape[layout.channel_axis]
-    if c_in != g * kernel.shape[-2]:
-        raise ValueError(
-            f"{fn}: the input has {c_in} channels, but the kernel expects groups (={g}) times "
-            f"kernel.shape[-2] (={kernel.shape[-2]}) = {g * kernel.shape[-2]}; kernel shape is "
-            f"(*window, C_in // groups, C_out), received kernel.shape={kernel.shape}."
-        )
-    check_divisible(fn, "the kernel's output channels kernel.shape[-1]", kernel.shape[-1], g)
-    sizes = layout.spatial(x.shape)
-    window = kernel.shape[:-2]
-    dims = dims_of(sizes, window, strides, pad_specs, dilations)
-    out_size = [conv_out(fn, dim) for dim in dims]
-    pads = [forward_pads(i, k, s, p, d) for _, i, k, s, p, d in dims]
-    if circular:
-        check_pads(fn, pads)
-        x = wrap_pad(x, pads, layout)
-        pads = [(0, 0)] * n
-    x, pads = _trim(x, layout, pads, out_size, window, strides, dilations)
-    return lax.conv_general_dilated(
+    call = conv_spec(
+        fn,
         x,
         kernel,
-        window_strides=strides,
-        padding=pads,
-        rhs_dilation=dilations,
-        dimension_numbers=layout.dimension_numbers(),
-        feature_group_count=g,
+        stride,
+        padding,
+        dilation=dilation,
+        groups=groups,
+        padding_mode=padding_mode,
+        data_format=data_format,
         precision=precision,
         preferred_element_type=preferred_element_type,
     )
-
-
-def _trim(
-    x: jax.Array,
-    layout: Layout,
-    pads: list[tuple[int, int]],
-    out_size: list[int],
-    window: tuple[int, ...],
-    strides: tuple[int, ...],
-    dilations: tuple[int, ...],
-) -> tuple[jax.Array, list[tuple[int, int]]]:
-    """Slices off the input the convolution never reads, leaving padding ``>= 0``.
-
-    Negative padding becomes a slice, and rows past the last window (input or
-    padding) are dropped. The result is the same; the gain is in the gradient,
-    whose lhs-dilated convolution then has padding within the kernel's reach
-    (XLA:CPU, jaxlib 0.10, aborts the process on wider padding next to a
-    dilated dimension).
-    """
-    start, limit = [0] * x.ndim, list(x.shape)
-    trimmed = []
-    for axis, (lo, hi), o, k, s, d in zip(
-        layout.spatial_axes, pads, out_size, window, strides, dilations
-    ):
-        begin, end = max(-lo, 0), x.shape[axis] - max(-hi, 0)
-        lo, hi = max(lo, 0), max(hi, 0)
-        unread = (end - begin + lo + hi) - ((o - 1) * s + d * (k - 1) + 1)
-        cut = min(hi, unread)
-        hi, end = hi - cut, end - (unread - cut)
-        start[axis], limit[axis] = begin, end
-        trimmed.append((lo, hi))
-    if start != [0] * x.ndim or limit != list(x.shape):
-        x = lax.slice(x, start, limit)
-    return x, trimmed
+    return forward(fn, call)

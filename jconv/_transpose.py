@@ -2,40 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax
 
-from jconv._algorithms.circular import check_pads, is_circular, wrap_fold
-from jconv._algorithms.registry import ALGORITHMS, choose
-from jconv._canonical.args import is_sequence, per_dim_ints, show
-from jconv._canonical.operands import check_divisible, operands, positive_groups
-from jconv._canonical.padding import normalize_padding
-from jconv._canonical.sizes import (
-    check_out,
-    check_output_padding,
-    default_out,
-    dims_of,
-    forward_pads,
+from jconv._algorithms.registry import ALGORITHMS, transpose
+from jconv._canonical.spec import algorithm_name, transpose_spec
+from jconv._canonical.types import (
+    Algorithm,
+    DataFormat,
+    DTypeLike,
+    IntOrInts,
+    Padding,
+    PaddingMode,
+    PrecisionLike,
 )
-from jconv._canonical.spec import TransposeSpec
 
 
 def conv_transpose(
     x: jax.typing.ArrayLike,
     kernel: jax.typing.ArrayLike,
-    stride: int | tuple[int, ...] = 1,
-    padding: Any = "VALID",
+    stride: IntOrInts = 1,
+    padding: Padding = "VALID",
     *,
-    output_shape: int | tuple[int, ...] | None = None,
-    output_padding: int | tuple[int, ...] | None = None,
-    dilation: int | tuple[int, ...] = 1,
+    output_shape: IntOrInts | None = None,
+    output_padding: IntOrInts | None = None,
+    dilation: IntOrInts = 1,
     groups: int = 1,
-    padding_mode: str = "zeros",
-    data_format: str | None = None,
-    precision: Any = None,
-    preferred_element_type: Any = None,
-    algorithm: str = "auto",
+    padding_mode: PaddingMode = "zeros",
+    data_format: DataFormat | None = None,
+    precision: PrecisionLike = None,
+    preferred_element_type: DTypeLike | None = None,
+    algorithm: Algorithm = "auto",
 ) -> jax.Array:
     """Transposed convolution ("deconvolution"): the adjoint of :func:`jconv.conv`.
 
@@ -103,71 +99,20 @@ def conv_transpose(
       (1, 6, 6, 1)
     """
     fn = "jconv.conv_transpose"
-    if not isinstance(algorithm, str):
-        raise TypeError(f"{fn}: `algorithm` must be a string; received algorithm={algorithm!r}.")
-    if algorithm != "auto" and algorithm not in ALGORITHMS:
-        raise ValueError(
-            f"{fn}: `algorithm` must be 'auto' or one of {', '.join(map(repr, ALGORITHMS))}; "
-            f"received algorithm={algorithm!r}."
-        )
-    x, kernel, layout = operands(fn, x, kernel, data_format)
-    n = layout.ndim
-    strides = per_dim_ints(fn, "stride", stride, n, minimum=1)
-    dilations = per_dim_ints(fn, "dilation", dilation, n, minimum=1)
-    pad_specs = normalize_padding(fn, padding, n)
-    g = positive_groups(fn, groups)
-    circular = is_circular(fn, padding_mode)
-    c_in = x.shape[layout.channel_axis]
-    if c_in != kernel.shape[-1]:
-        raise ValueError(
-            f"{fn}: the input has {c_in} channels, but kernel.shape[-1] is {kernel.shape[-1]}; "
-            f"the kernel is the forward conv's, (*window, C_out // groups, C_in), "
-            f"received kernel.shape={kernel.shape}."
-        )
-    check_divisible(fn, "the input channels", c_in, g)
-    if output_shape is not None and output_padding is not None:
-        raise ValueError(
-            f"{fn}: pass either `output_shape` or `output_padding`, not both; received "
-            f"output_shape={show(output_shape)}, output_padding={show(output_padding)}."
-        )
-    sizes = layout.spatial(x.shape)
-    window = kernel.shape[:-2]
-    dims = dims_of(sizes, window, strides, pad_specs, dilations)
-    if output_shape is None:
-        extra = check_output_padding(fn, output_padding, n, strides, dilations, pad_specs)
-        out_size = tuple(default_out(fn, dim, a) for dim, a in zip(dims, extra))
-    else:
-        if is_sequence(output_shape) and len(output_shape) == n + 2:
-            raise ValueError(
-                f"{fn}: `output_shape` takes the {n} spatial sizes only; received "
-                f"output_shape={show(output_shape)} of length {n + 2}. Drop the batch and channel "
-                f"entries (compat.tf accepts TF's full-shape form)."
-            )
-        out_size = per_dim_ints(fn, "output_shape", output_shape, n, minimum=0)
-        for dim, o in zip(dims, out_size):
-            check_out(fn, dim, o)
-    pads = [
-        forward_pads(o, k, s, p, d)
-        for o, k, s, p, d in zip(out_size, window, strides, pad_specs, dilations)
-    ]
-    if circular:  # transpose the VALID conv of the padded extent, then fold it
-        check_pads(fn, pads)
-        extent = tuple(o + lo + hi for o, (lo, hi) in zip(out_size, pads))
-        algo_pads = ((0, 0),) * n
-    else:
-        extent, algo_pads = out_size, tuple(pads)
-    spec = TransposeSpec(
-        layout=layout,
-        in_size=sizes,
-        out_size=extent,
-        window=window,
-        stride=strides,
-        dilation=dilations,
-        pads=algo_pads,
-        groups=g,
-        precision=tuple(precision) if isinstance(precision, list) else precision,
+    name = algorithm_name(fn, algorithm, tuple(ALGORITHMS))
+    call = transpose_spec(
+        fn,
+        x,
+        kernel,
+        stride,
+        padding,
+        output_shape=output_shape,
+        output_padding=output_padding,
+        dilation=dilation,
+        groups=groups,
+        padding_mode=padding_mode,
+        data_format=data_format,
+        precision=precision,
         preferred_element_type=preferred_element_type,
     )
-    name = choose(spec) if algorithm == "auto" else algorithm
-    out = ALGORITHMS[name](x, kernel, spec)
-    return wrap_fold(out, pads, out_size, layout) if circular else out
+    return transpose(fn, call, name)

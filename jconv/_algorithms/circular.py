@@ -9,32 +9,10 @@ then transpose" is not.
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax
 import jax.numpy as jnp
 
 from jconv._canonical.operands import Layout
-
-PADDING_MODES = ("zeros", "circular")
-
-
-def is_circular(fn: str, value: Any) -> bool:
-    """Parses ``padding_mode``; returns True for circular."""
-    if not isinstance(value, str) or value not in PADDING_MODES:
-        raise ValueError(
-            f"{fn}: `padding_mode` must be 'zeros' or 'circular'; received padding_mode={value!r}."
-        )
-    return value == "circular"
-
-
-def check_pads(fn: str, pads: list[tuple[int, int]]) -> None:
-    """Circular padding copies existing cells, so it cannot be negative."""
-    if any(lo < 0 or hi < 0 for lo, hi in pads):
-        raise ValueError(
-            f"{fn}: padding_mode='circular' needs non-negative padding; the padding "
-            f"resolves to {pads}. Use padding_mode='zeros' to crop with negative padding."
-        )
 
 
 def wrap_pad(x: jax.Array, pads: list[tuple[int, int]], layout: Layout) -> jax.Array:

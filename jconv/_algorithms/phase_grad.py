@@ -26,6 +26,7 @@ from jconv._algorithms.depthwise import correlate, is_depthwise, tap_products
 from jconv._algorithms.phase_ops import interleave, phase_kernel, plan
 from jconv._algorithms.phase_plan import DimPlan
 from jconv._canonical.operands import pad_spatial
+from jconv._canonical.sizes import effective
 from jconv._canonical.spec import TransposeSpec
 
 
@@ -38,7 +39,7 @@ def input_grad(g: jax.Array, kernel: jax.Array, spec: TransposeSpec, dtype) -> j
     configurations use :func:`jconv._algorithms.depthwise.correlate`.
     """
     pads = [
-        (lo, (i - 1) * s + d * (k - 1) + 1 - lo - o)
+        (lo, (i - 1) * s + effective(k, d) - lo - o)
         for i, o, k, s, d, (lo, _) in zip(
             spec.in_size, spec.out_size, spec.window, spec.stride, spec.dilation, spec.pads
         )

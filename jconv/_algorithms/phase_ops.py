@@ -15,14 +15,17 @@ them in a primitive whose transposes are in :mod:`jconv._algorithms.phase_grad`.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
+import operator
 
 import jax
 import jax.numpy as jnp
 from jax import lax
 
 from jconv._algorithms.depthwise import correlate, is_depthwise
-from jconv._algorithms.phase_plan import DimPlan, plan_dim
+from jconv._algorithms.phase_plan import DimPlan, Phase, plan_dim
 from jconv._canonical.operands import pad_spatial
 from jconv._canonical.spec import TransposeSpec
 
@@ -95,6 +98,36 @@ def _fill_phases(z: jax.Array, axis: int, phase_axis: int, p: DimPlan) -> jax.Ar
     return jnp.stack(parts, axis=phase_axis)
 
 
+def _sparse(p: DimPlan) -> bool:
+    """True when interleaving every residue would dwarf the output (stride >> output)."""
+    return p.stride * p.length > 4 * p.size + 64
+
+
+def _scatter_phases(z: jax.Array, axis: int, phase_axis: int, p: DimPlan) -> jax.Array:
+    """Along one dimension: each live phase put straight into its output positions.
+
+    Phase ``r``'s value ``j`` belongs at output ``s*j + r - start``: a pad with
+    ``s - 1`` interior zeros (negative edges crop). The sum over live phases is
+    the cropped output, of size ``p.size``, with a phase axis of size one; the
+    cost is ``O(live phases * size)``, not ``O(stride)``.
+    """
+    parts = []
+    for k, ph in enumerate(p.phases):
+        part = lax.slice_in_dim(z, ph.delta, ph.delta + p.length, axis=axis)
+        part = lax.index_in_dim(part, k, axis=phase_axis, keepdims=True)
+        low = ph.residue - p.start
+        high = p.size - 1 - (p.stride * (p.length - 1) + low)
+        widths = [(0, 0, 0)] * part.ndim
+        widths[axis] = (low, high, p.stride - 1)
+        parts.append(lax.pad(part, jnp.zeros((), part.dtype), widths))
+    return functools.reduce(operator.add, parts)
+
+
+def _placed(p: DimPlan) -> DimPlan:
+    """The plan of a dimension :func:`_scatter_phases` has already put in place."""
+    return dataclasses.replace(p, stride=1, phases=(Phase(0, 0, 1, 0),), length=p.size, start=0)
+
+
 def interleave(
     z: jax.Array, plans: tuple[DimPlan, ...], groups: int, channels_last: bool
 ) -> jax.Array:
@@ -111,8 +144,15 @@ def interleave(
         phase_axes = tuple(range(2, n + 2))
         c_out = z.shape[1] // (groups * math.prod(len(p.phases) for p in plans))
         z = z.reshape(batch, groups, *(len(p.phases) for p in plans), c_out, *z.shape[2:])
+    placed = []
     for a, p in enumerate(plans):
-        z = _fill_phases(z, spatial[a], phase_axes[a], p)
+        if _sparse(p):
+            z = _scatter_phases(z, spatial[a], phase_axes[a], p)
+            placed.append(_placed(p))
+        else:
+            z = _fill_phases(z, spatial[a], phase_axes[a], p)
+            placed.append(p)
+    plans = tuple(placed)
     pairs = [ax for a in range(n) for ax in (spatial[a], phase_axes[a])]
     sizes = [p.length * p.stride for p in plans]
     if channels_last:

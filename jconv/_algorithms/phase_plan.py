@@ -103,21 +103,19 @@ class DimPlan:
 
 
 def _live_phases(k: int, s: int, d: int) -> list[tuple[int, int, int, int]]:
-    """``(residue, t0, taps, c)`` for every phase that receives at least one tap."""
-    g = math.gcd(s, d)
-    s1, d1 = s // g, d // g
-    inv = pow(d1, -1, s1) if s1 > 1 else 0
+    """``(residue, t0, taps, c)`` for every phase that receives at least one tap.
+
+    Taps ``t`` and ``t + s'`` land in the same phase and the first ``s'`` taps
+    in distinct ones, so the live phases are those of the taps
+    ``t0 < min(k, s')``: the work is ``O(min(k, s))``, whatever the stride.
+    """
+    s1 = s // math.gcd(s, d)
     live = []
-    for r1 in range(s1):
-        t0 = (r1 * inv) % s1
-        if t0 >= k:
-            continue
+    for t0 in range(min(k, s1)):
+        residue = (t0 * d) % s
         taps = (k - 1 - t0) // s1 + 1
-        c, rem = divmod(t0 * d1 - r1, s1)
-        if rem:  # unreachable: t0 * d1 ≡ r1 (mod s1) by construction
-            raise ArithmeticError(f"phase plan: {t0}*{d1} is not {r1} mod {s1}")
-        live.append((g * r1, t0, taps, c))
-    return live
+        live.append((residue, t0, taps, (t0 * d - residue) // s))
+    return sorted(live)
 
 
 def plan_dim(i: int, o: int, k: int, s: int, d: int, lo: int) -> DimPlan:

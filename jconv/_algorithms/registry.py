@@ -16,11 +16,14 @@ import math
 from collections.abc import Callable
 
 import jax
+import numpy as np
 
+from jconv._algorithms import reach
+from jconv._algorithms.circular import wrap_fold
 from jconv._algorithms.phase import hybrid, phase
 from jconv._algorithms.phase_ops import plan
 from jconv._algorithms.reference import lhs_dilation
-from jconv._canonical.spec import TransposeSpec
+from jconv._canonical.spec import Call, TransposeSpec
 
 Algorithm = Callable[[jax.Array, jax.Array, TransposeSpec], jax.Array]
 
@@ -65,3 +68,31 @@ def choose(spec: TransposeSpec, backend: str | None = None) -> str:
         if efficiency < _MIN_PHASE_EFFICIENCY_2D:
             return "hybrid"
     return "phase"
+
+
+def transpose(fn: str, call: Call, algorithm: str) -> jax.Array:
+    """Runs ``jconv.conv_transpose``'s canonical call with the named algorithm.
+
+    Every algorithm gets the trimmed problem (:mod:`jconv._algorithms.reach`):
+    only the inputs and taps whose scatter reaches the output, so none does
+    work that grows with a stride, padding or dilation rather than the data.
+    Empty operands give the zeros they sum to.
+    """
+    x, kernel, spec = call.x, call.kernel, call.spec
+    batch, c_out = x.shape[0], spec.groups * kernel.shape[-2]
+    t = reach.plan(spec, transpose=True)
+    if t is None or x.size == 0 or kernel.size == 0:
+        out = reach.zeros(spec, batch, c_out, x.dtype)
+    else:
+        dtype = spec.preferred_element_type or x.dtype
+        c_in = x.shape[spec.layout.channel_axis]
+        data = batch * (math.prod(spec.in_size) * c_in + math.prod(spec.out_size) * c_out)
+        reach.check_budget(
+            fn, t.spec, True, batch, max(c_in, c_out), dtype, data * np.dtype(dtype).itemsize
+        )
+        x, kernel = reach.trim(x, kernel, t)
+        name = choose(t.spec) if algorithm == "auto" else algorithm
+        out = reach.restore(ALGORITHMS[name](x, kernel, t.spec), t)
+    if call.wrap is None:
+        return out
+    return wrap_fold(out, list(call.wrap), call.wrap_size, spec.layout)

@@ -1,6 +1,6 @@
 """Normalisation of the static (non-array) arguments shared by every op.
 
-Pure Python: no JAX import, results are always plain ``int``/``str``/tuples.
+Pure Python and NumPy: no JAX import, results are always plain ``int``/``str``/tuples.
 Every function here raises ``TypeError`` for the wrong kind of value and
 ``ValueError`` for a bad value, naming the calling function, the argument and
 the value received.
@@ -12,8 +12,12 @@ import operator
 from collections.abc import Collection, Sequence
 from typing import Any, TypeGuard
 
+import numpy as np
+
 CHANNELS_LAST = {"NWC": 1, "NHWC": 2, "NDHWC": 3}
 CHANNELS_FIRST = {"NCW": 1, "NCHW": 2, "NCDHW": 3}
+LIMIT = 2**62
+"""Bound on any integer argument: sums and products of a few of them still fit in int64."""
 _FORMAT_NAMES = (*CHANNELS_LAST, *CHANNELS_FIRST, "channels_last", "channels_first")
 
 
@@ -27,9 +31,9 @@ def static_int(fn: str, name: str, value: Any) -> int:
     if isinstance(value, bool):
         raise TypeError(f"{fn}: `{name}` must be an int; received {name}={value!r} (a bool).")
     try:
-        return int(operator.index(value))
-    except TypeError as e:
-        if "Tracer" in type(value).__name__ or "Tracer" in type(e).__name__:
+        result = int(operator.index(value))
+    except TypeError:
+        if is_traced(value):
             raise TypeError(
                 f"{fn}: `{name}` must be a static Python int, known at trace time; received a "
                 f"traced value {value!r}. Pass it as a Python int (mark it static under jax.jit)."
@@ -38,6 +42,23 @@ def static_int(fn: str, name: str, value: Any) -> int:
             f"{fn}: `{name}` must be an int; received {name}={value!r} "
             f"of type {type(value).__name__}."
         ) from None
+    if abs(result) >= LIMIT:
+        raise ValueError(
+            f"{fn}: `{name}` must be below 2**62 in magnitude (sizes derived from it must fit "
+            f"in int64); received {name}={result}."
+        )
+    return result
+
+
+def is_traced(value: Any) -> bool:
+    """True for a JAX value whose contents are unknown at trace time (a tracer)."""
+    if not hasattr(value, "aval"):
+        return False
+    try:
+        np.asarray(value)
+    except Exception:  # jax raises its TracerArrayConversionError (or a subclass)
+        return True
+    return False
 
 
 def is_sequence(value: Any) -> TypeGuard[Collection[Any]]:

@@ -1,19 +1,57 @@
-"""The canonical description of one transposed convolution, shared by all algorithms."""
+"""The canonicalizer: the one place where a call's meaning is decided.
+
+``conv`` and ``conv_transpose`` hand their arguments to :func:`conv_spec` and
+:func:`transpose_spec`, which check every argument, resolve every padding form
+and size rule (through :mod:`.sizes`) and return the operands with one
+:class:`Spec`. Every algorithm reads that spec; none re-derives a size,
+padding or layout from user arguments. Runs at trace time on static shapes,
+before any compute.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any
 
-from jconv._canonical.operands import Layout
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from jconv._canonical.args import is_sequence, per_dim_ints, show
+from jconv._canonical.operands import Layout, check_divisible, operands, positive_groups
+from jconv._canonical.padding import normalize_padding
+from jconv._canonical.sizes import (
+    check_out,
+    check_output_padding,
+    conv_out,
+    default_out,
+    dims_of,
+    forward_pads,
+)
+
+PADDING_MODES = ("zeros", "circular")
+
+MAX_BYTES = 2**40
+"""The largest array (output or intermediate) a call may create: 1 TiB.
+
+No accelerator or host holds an array that large; a configuration that needs
+one (e.g. a padding of ``10**12``) is a ``ValueError`` before XLA sees it,
+instead of an allocation failure, a process abort or a hang inside XLA.
+"""
 
 
 @dataclasses.dataclass(frozen=True)
-class TransposeSpec:
+class Spec:
     """Everything an algorithm needs besides the two arrays, already validated.
 
-    ``pads`` is the forward convolution's ``(lo, hi)`` padding per dimension,
-    resolved from ``out_size`` (so ``"SAME"`` is TF's SAME of the output).
+    Sizes are those of the call itself: for ``conv_transpose``, ``in_size`` is
+    its input (the forward convolution's output) and ``out_size`` its output.
+    ``pads`` is always the *forward* convolution's ``(lo, hi)`` padding per
+    dimension, resolved (``"SAME"`` of a transpose is TF's SAME of its output).
+    ``precision`` is hashable (a pair is a tuple), so the spec can be a
+    primitive parameter.
     """
 
     layout: Layout
@@ -26,3 +64,305 @@ class TransposeSpec:
     groups: int
     precision: Any = None
     preferred_element_type: Any = None
+
+    def out_shape(self, batch: int, channels: int) -> tuple[int, ...]:
+        """The full output shape for a batch size and output channel count."""
+        if self.layout.channels_last:
+            return (batch, *self.out_size, channels)
+        return (batch, channels, *self.out_size)
+
+
+TransposeSpec = Spec  # the algorithms' name for the spec of a transposed convolution
+
+
+@dataclasses.dataclass(frozen=True)
+class Call:
+    """A canonical call: operands, spec, and the circular padding to apply around it.
+
+    ``wrap`` is ``None`` for zero padding; for ``padding_mode="circular"`` it is
+    the resolved forward padding, and ``spec`` describes the VALID operation on
+    the periodically padded extent.
+    """
+
+    x: jax.Array
+    kernel: jax.Array
+    spec: Spec
+    wrap: tuple[tuple[int, int], ...] | None = None
+    wrap_size: tuple[int, ...] = ()
+
+
+def _common(fn, x, kernel, stride, padding, dilation, groups, padding_mode, data_format):
+    x, kernel, layout = operands(fn, x, kernel, data_format)
+    n = layout.ndim
+    strides = per_dim_ints(fn, "stride", stride, n, minimum=1)
+    dilations = per_dim_ints(fn, "dilation", dilation, n, minimum=1)
+    pad_specs = normalize_padding(fn, padding, n)
+    g = positive_groups(fn, groups)
+    if not isinstance(padding_mode, str) or padding_mode not in PADDING_MODES:
+        raise ValueError(
+            f"{fn}: `padding_mode` must be 'zeros' or 'circular'; received "
+            f"padding_mode={padding_mode!r}."
+        )
+    return x, kernel, layout, strides, dilations, pad_specs, g, padding_mode == "circular"
+
+
+def conv_spec(
+    fn: str,
+    x: Any,
+    kernel: Any,
+    stride: Any,
+    padding: Any,
+    *,
+    dilation: Any,
+    groups: Any,
+    padding_mode: Any,
+    data_format: Any,
+    precision: Any,
+    preferred_element_type: Any,
+) -> Call:
+    """Validates and resolves the arguments of :func:`jconv.conv`."""
+    x, kernel, layout, strides, dilations, pad_specs, g, circular = _common(
+        fn, x, kernel, stride, padding, dilation, groups, padding_mode, data_format
+    )
+    c_in = x.shape[layout.channel_axis]
+    if c_in != g * kernel.shape[-2]:
+        raise ValueError(
+            f"{fn}: the input has {c_in} channels, but the kernel expects groups (={g}) times "
+            f"kernel.shape[-2] (={kernel.shape[-2]}) = {g * kernel.shape[-2]}; kernel shape is "
+            f"(*window, C_in // groups, C_out), received kernel.shape={kernel.shape}."
+        )
+    check_divisible(fn, "the kernel's output channels kernel.shape[-1]", kernel.shape[-1], g)
+    prec = _precision(fn, precision)
+    dtype = _preferred(fn, preferred_element_type, x.dtype)
+    sizes = layout.spatial(x.shape)
+    window = kernel.shape[:-2]
+    dims = dims_of(sizes, window, strides, pad_specs, dilations)
+    out_size = tuple(conv_out(fn, dim) for dim in dims)
+    pads = tuple(forward_pads(i, k, s, p, d) for _, i, k, s, p, d in dims)
+    result = dtype or x.dtype
+    because = f"padding={show(padding)}, stride={show(stride)}, dilation={show(dilation)}"
+    _check_bytes(
+        fn, "the output", _shape(layout, x.shape[0], out_size, kernel.shape[-1]), result, because
+    )
+    wrap = None
+    if circular:
+        _check_wrap(fn, pads)
+        wrap = pads
+        extent = tuple(i + lo + hi for i, (lo, hi) in zip(sizes, pads))
+        _check_bytes(
+            fn,
+            "the circularly padded input",
+            _shape(layout, x.shape[0], extent, c_in),
+            result,
+            because,
+        )
+        sizes, pads = extent, ((0, 0),) * layout.ndim
+    spec = Spec(layout, sizes, out_size, window, strides, dilations, pads, g, prec, dtype)
+    return Call(x, kernel, spec, wrap, layout.spatial(x.shape))
+
+
+def transpose_spec(
+    fn: str,
+    x: Any,
+    kernel: Any,
+    stride: Any,
+    padding: Any,
+    *,
+    output_shape: Any,
+    output_padding: Any,
+    dilation: Any,
+    groups: Any,
+    padding_mode: Any,
+    data_format: Any,
+    precision: Any,
+    preferred_element_type: Any,
+) -> Call:
+    """Validates and resolves the arguments of :func:`jconv.conv_transpose`."""
+    x, kernel, layout, strides, dilations, pad_specs, g, circular = _common(
+        fn, x, kernel, stride, padding, dilation, groups, padding_mode, data_format
+    )
+    n = layout.ndim
+    c_in = x.shape[layout.channel_axis]
+    if c_in != kernel.shape[-1]:
+        raise ValueError(
+            f"{fn}: the input has {c_in} channels, but kernel.shape[-1] is {kernel.shape[-1]}; "
+            f"the kernel is the forward conv's, (*window, C_out // groups, C_in), "
+            f"received kernel.shape={kernel.shape}."
+        )
+    check_divisible(fn, "the input channels", c_in, g)
+    prec = _precision(fn, precision)
+    dtype = _preferred(fn, preferred_element_type, x.dtype)
+    if output_shape is not None and output_padding is not None:
+        raise ValueError(
+            f"{fn}: pass either `output_shape` or `output_padding`, not both; received "
+            f"output_shape={show(output_shape)}, output_padding={show(output_padding)}."
+        )
+    sizes = layout.spatial(x.shape)
+    window = kernel.shape[:-2]
+    dims = dims_of(sizes, window, strides, pad_specs, dilations)
+    if output_shape is None:
+        extra = check_output_padding(fn, output_padding, n, strides, dilations, pad_specs)
+        out_size = tuple(default_out(fn, dim, a) for dim, a in zip(dims, extra))
+    else:
+        if is_sequence(output_shape) and len(output_shape) == n + 2:
+            raise ValueError(
+                f"{fn}: `output_shape` takes the {n} spatial sizes only; received "
+                f"output_shape={show(output_shape)} of length {n + 2}. Drop the batch and channel "
+                f"entries (compat.tf accepts TF's full-shape form)."
+            )
+        out_size = per_dim_ints(fn, "output_shape", output_shape, n, minimum=0)
+        for dim, o in zip(dims, out_size):
+            check_out(fn, dim, o)
+    pads = tuple(
+        forward_pads(o, k, s, p, d)
+        for o, k, s, p, d in zip(out_size, window, strides, pad_specs, dilations)
+    )
+    result = dtype or x.dtype
+    c_out = g * kernel.shape[-2]
+    because = (
+        f"stride={show(stride)}, padding={show(padding)}, dilation={show(dilation)}, "
+        f"output_padding={show(output_padding)}"
+        if output_shape is None
+        else f"output_shape={show(output_shape)}"
+    )
+    _check_bytes(fn, "the output", _shape(layout, x.shape[0], out_size, c_out), result, because)
+    wrap = None
+    if circular:  # transpose the VALID conv of the padded extent, then fold it
+        _check_wrap(fn, pads)
+        wrap = pads
+        extent = tuple(o + lo + hi for o, (lo, hi) in zip(out_size, pads))
+        _check_bytes(
+            fn,
+            "the circularly padded output",
+            _shape(layout, x.shape[0], extent, c_out),
+            result,
+            because,
+        )
+        out_size, pads = extent, ((0, 0),) * n
+    spec = Spec(layout, sizes, out_size, window, strides, dilations, pads, g, prec, dtype)
+    size = tuple(o - lo - hi for o, (lo, hi) in zip(out_size, wrap)) if wrap else out_size
+    return Call(x, kernel, spec, wrap, size)
+
+
+def algorithm_name(fn: str, algorithm: Any, names: tuple[str, ...]) -> str:
+    """Checks ``algorithm`` against ``"auto"`` and the registered names."""
+    if not isinstance(algorithm, str):
+        raise TypeError(
+            f"{fn}: `algorithm` must be a string; received algorithm={algorithm!r} of type "
+            f"{type(algorithm).__name__}."
+        )
+    if algorithm != "auto" and algorithm not in names:
+        raise ValueError(
+            f"{fn}: `algorithm` must be 'auto' or one of {', '.join(map(repr, names))}; "
+            f"received algorithm={algorithm!r}."
+        )
+    return algorithm
+
+
+def _shape(layout: Layout, batch: int, spatial: tuple[int, ...], channels: int) -> tuple[int, ...]:
+    if layout.channels_last:
+        return (batch, *spatial, channels)
+    return (batch, channels, *spatial)
+
+
+def _check_bytes(fn: str, what: str, shape: tuple[int, ...], dtype: Any, because: str) -> None:
+    """Raises ``ValueError`` for an array no machine can hold (see :data:`MAX_BYTES`)."""
+    size = math.prod(shape) * np.dtype(dtype).itemsize
+    if size > MAX_BYTES:
+        raise ValueError(
+            f"{fn}: {what} would have shape {shape} ({size:.3g} bytes), more than the 2**40 "
+            f"bytes (1 TiB) jconv allows for any array; received {because}."
+        )
+
+
+def _check_wrap(fn: str, pads: tuple[tuple[int, int], ...]) -> None:
+    """Circular padding copies existing cells, so it cannot be negative."""
+    if any(lo < 0 or hi < 0 for lo, hi in pads):
+        raise ValueError(
+            f"{fn}: padding_mode='circular' needs non-negative padding; the padding "
+            f"resolves to {list(pads)}. Use padding_mode='zeros' to crop with negative padding."
+        )
+
+
+_PRECISION_ACCEPTED = (
+    "None, a lax.Precision, one of 'default', 'high', 'highest' (or another name "
+    "lax.Precision or lax.DotAlgorithmPreset knows), a pair of those, or a lax.DotAlgorithm"
+)
+
+
+def _precision(fn: str, precision: Any) -> Any:
+    """Checks ``precision`` as ``lax.conv_general_dilated`` reads it; returns it hashable."""
+    if precision is None or isinstance(
+        precision, (lax.Precision, lax.DotAlgorithm, lax.DotAlgorithmPreset)
+    ):
+        return precision
+    if isinstance(precision, str):
+        _precision_name(fn, "precision", precision)
+        return precision
+    if isinstance(precision, (list, tuple)) and len(precision) == 2:
+        for i, p in enumerate(precision):
+            if isinstance(p, str):
+                _precision_name(fn, f"precision[{i}]", p, pair=True)
+            elif not isinstance(p, lax.Precision):
+                raise TypeError(
+                    f"{fn}: `precision[{i}]` must be a lax.Precision or its name; received "
+                    f"precision={precision!r}."
+                )
+        kinds = {isinstance(p, str) for p in precision}
+        if len(kinds) != 1:
+            raise TypeError(
+                f"{fn}: a `precision` pair must be two strings or two lax.Precision values; "
+                f"received precision={precision!r}."
+            )
+        return tuple(precision)
+    raise TypeError(
+        f"{fn}: `precision` must be {_PRECISION_ACCEPTED}; received precision={precision!r} "
+        f"of type {type(precision).__name__}."
+    )
+
+
+def _precision_name(fn: str, name: str, value: str, pair: bool = False) -> None:
+    try:
+        lax.Precision(value)
+        return
+    except ValueError:
+        pass
+    if not pair and value in lax.DotAlgorithmPreset.__members__:
+        return
+    raise ValueError(f"{fn}: `{name}` must be {_PRECISION_ACCEPTED}; received {name}={value!r}.")
+
+
+def _preferred(fn: str, preferred: Any, dtype: Any) -> Any:
+    """Checks ``preferred_element_type`` against the operands' dtype (lax's rules).
+
+    Returns the canonical dtype (``float64`` is ``float32`` without x64), or ``None``.
+    """
+    if preferred is None:
+        return None
+    name = "preferred_element_type"
+    try:
+        want = np.dtype(jax.dtypes.canonicalize_dtype(preferred))
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{fn}: `{name}` must be a dtype (e.g. jnp.float32) or None; received "
+            f"{name}={preferred!r}."
+        ) from None
+    have = np.dtype(dtype)
+    ok = False
+    if jnp.issubdtype(have, jnp.integer):
+        ok = jnp.issubdtype(want, jnp.floating) or (
+            jnp.issubdtype(want, jnp.integer)
+            and jnp.issubdtype(want, jnp.signedinteger) == jnp.issubdtype(have, jnp.signedinteger)
+            and want.itemsize >= have.itemsize
+        )
+    elif jnp.issubdtype(have, jnp.complexfloating):
+        ok = jnp.issubdtype(want, jnp.complexfloating) and want.itemsize >= have.itemsize
+    elif jnp.issubdtype(have, jnp.floating):
+        ok = jnp.issubdtype(want, jnp.floating) and want.itemsize >= have.itemsize
+    if not ok:
+        raise TypeError(
+            f"{fn}: `{name}` must be a dtype of the same kind as the inputs and at least as "
+            f"wide (integers: same signedness, or any float); received {name}={want.name} for "
+            f"inputs of dtype {have.name}."
+        )
+    return want
