@@ -2,15 +2,19 @@
 
 Pure Python on static shapes: each function either returns the jconv-side
 value or raises ``TypeError`` / ``ValueError`` with a message worded like
-PyTorch's, followed by what would work. No numerics here.
+PyTorch's, followed by what would work. No numerics here; every size rule is
+a :mod:`jconv.shapes` call.
 """
 
 from __future__ import annotations
 
+import contextlib
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 
 from jconv import shapes
@@ -28,15 +32,61 @@ def per_channel(values: Sequence[int]) -> str:
     return "(" + " x ".join(str(int(v)) for v in values) + ")"
 
 
+@contextlib.contextmanager
+def named(fn: str) -> Iterator[None]:
+    """Prefixes ``fn(): `` to a plain error raised inside (by jconv or jax.numpy), so that
+    every message names the PyTorch function that was called."""
+    try:
+        yield
+    except (TypeError, ValueError, NotImplementedError) as e:
+        if type(e) not in (TypeError, ValueError, NotImplementedError) or str(e).startswith(fn):
+            raise
+        raise type(e)(f"{fn}(): {e}") from e
+
+
+def operand(fn: str, name: str, value: Any) -> jax.Array:
+    """``input``, ``weight`` or ``bias`` as a JAX array of numbers (bool only for ``bias``)."""
+    if isinstance(value, jax.Array):
+        dtype = value.dtype
+    else:
+        dtype = None
+        if value is not None and not isinstance(value, (str, bytes, dict, set)):
+            try:
+                array = np.asarray(value)
+                dtype = array.dtype
+            except (TypeError, ValueError):
+                pass
+        if dtype is None or _kind(dtype) > 3:
+            kind = type(value).__name__ if dtype is None else f"an array of {dtype}"
+            raise TypeError(
+                f"{fn}(): argument '{name}' must be a NumPy or JAX array (or nested lists) of "
+                f"numbers, not {kind} (received {name}={value!r:.80})."
+            )
+        value = jnp.asarray(array)
+    if np.dtype(dtype) == np.bool_ and name != "bias":
+        raise TypeError(
+            f"{fn}(): argument '{name}' must have a numeric dtype, not bool (PyTorch has no "
+            f"bool convolution); cast it with .astype(np.float32)."
+        )
+    return value
+
+
 def _int(fn: str, name: str, value: Any, what: str, whole: Any) -> int:
     """``value`` as an int; ``whole`` is the argument it came from, for the message."""
     if not isinstance(value, (bool, float, np.floating, str, bytes)):
         try:
-            return int(operator.index(value))
+            v = int(operator.index(value))
         except TypeError:
             pass
+        else:
+            if not -(2**63) <= v < 2**63:
+                raise ValueError(
+                    f"{fn}(): argument '{name}' must fit in int64, as in PyTorch, but got "
+                    f"{name}={whole!r}; use values below 2**63 in magnitude."
+                )
+            return v
     hint = ""
-    if "Tracer" in type(value).__name__:
+    if isinstance(value, jax.core.Tracer):
         hint = " Shape arguments must be static Python ints (mark them static under jax.jit)."
     raise TypeError(
         f"{fn}(): argument '{name}' must be {what}, not {type(value).__name__} "
@@ -77,7 +127,9 @@ def non_negative(fn: str, name: str, values: Shape) -> None:
 def groups(fn: str, value: Any) -> int:
     g = _int(fn, "groups", value, "int", value)
     if g <= 0:
-        raise ValueError(f"{fn}(): non-positive groups is not supported, but got groups={g}.")
+        raise ValueError(
+            f"{fn}(): non-positive groups is not supported, but got groups={g}; use groups >= 1."
+        )
     return g
 
 
@@ -133,18 +185,50 @@ def bias(fn: str, b_shape: Shape | None, c_out: int, w_shape: Shape, transposed:
         )
 
 
-def dtypes(fn: str, x_dtype: Any, w_dtype: Any, b_dtype: Any | None) -> None:
-    if np.dtype(x_dtype) != np.dtype(w_dtype):
+def _kind(dtype: Any) -> int:
+    """PyTorch's promotion categories: 0 bool, 1 integer, 2 floating, 3 complex, else 4."""
+    kinds = (np.bool_, np.integer, np.floating, np.complexfloating)
+    return next((k for k, t in enumerate(kinds) if jnp.issubdtype(dtype, t)), len(kinds))
+
+
+def dtypes(
+    fn: str, x_dtype: Any, w_dtype: Any, b_dtype: Any | None, transposed: bool, n: int, empty: bool
+) -> Any | None:
+    """PyTorch 2.13's dtype decisions; returns the dtype the bias is added in, if not the output's.
+
+    ``input`` and ``weight`` must have one dtype. A conv's bias must have it too. A
+    transposed conv (PyTorch's reference CPU kernel) adds the bias in place,
+    ``out.add_(bias)``, so any bias that promotes to something castable to the
+    output's dtype works (a float32 bias on a float64 output, a float64 bias on a
+    float32 output, added in float64 and rounded, an int or bool bias), except where
+    PyTorch first checks that the types are the same: complex inputs, and 3-D with a
+    non-empty batch. The result has ``input``'s dtype. (PyTorch's oneDNN and cuDNN
+    paths make the same-type check too, depending on the shape, threads and CPU;
+    compat follows the reference kernel everywhere: see the README.)
+    """
+    x, w = np.dtype(x_dtype), np.dtype(w_dtype)
+    if x != w:
         raise TypeError(
-            f"{fn}(): expected scalar type {np.dtype(x_dtype).name} but found "
-            f"{np.dtype(w_dtype).name}: input and weight must have the same dtype; cast one "
+            f"{fn}(): expected scalar type {x.name} but found {w.name}: input and weight must "
+            f"have the same dtype; cast one with .astype()."
+        )
+    if b_dtype is None or np.dtype(b_dtype) == x:
+        return None
+    b = np.dtype(b_dtype)
+    same_only = not transposed or _kind(x) == 3 or (n == 3 and not empty)
+    if same_only or _kind(b) > _kind(x):
+        why = (
+            "should be the same"
+            if same_only
+            else f"can't be added: a {b.name} bias can't be cast to the {x.name} output"
+        )
+        raise TypeError(
+            f"{fn}(): Input type ({x.name}) and bias type ({b.name}) {why}; cast the bias "
             f"with .astype()."
         )
-    if b_dtype is not None and np.dtype(b_dtype) != np.dtype(x_dtype):
-        raise TypeError(
-            f"{fn}(): Input type ({np.dtype(x_dtype).name}) and bias type "
-            f"({np.dtype(b_dtype).name}) should be the same; cast the bias with .astype()."
-        )
+    if _kind(b) < _kind(x) or x.itemsize > b.itemsize:
+        return x
+    return b if b.itemsize > x.itemsize else np.dtype(np.float32)  # float16 with bfloat16
 
 
 def conv_padding(fn: str, padding: Any, n: int, stride: Shape) -> str | Shape:
@@ -213,14 +297,16 @@ def transpose_pads(
 ) -> tuple[tuple[int, int], ...]:
     """PyTorch ``padding`` and ``output_padding`` -> jconv's forward ``(lo, hi)`` padding.
 
-    PyTorch's output size is ``(i - 1) * s - 2 * p + d * (k - 1) + 1 + a``, which is
-    jconv's default for the forward padding ``(p, p - a)``: taking ``a`` off the high
-    side of the forward padding is exactly what ``output_padding`` means (and it stays
-    exact when ``a >= s``, which PyTorch allows when the dilation is larger).
+    Taking ``output_padding`` off the high side of the forward padding, ``(p, p - a)``,
+    is exactly what it means: jconv's default output size for that padding is
+    PyTorch's (and it stays exact when ``a >= s``, which PyTorch allows when the
+    dilation is larger). The size itself is :func:`jconv.shapes.transpose_output_size`'s:
+    the full (``"VALID"``) size, less the ``lo + hi`` the padding crops.
     """
+    forward = tuple((p, p - a) for p, a in zip(pads, extra))
     out = tuple(
-        (i - 1) * s - 2 * p + shapes.effective_kernel_size(k, d) + a
-        for i, k, s, p, a, d in zip(sizes, window, stride, pads, extra, dilation)
+        shapes.transpose_output_size(i, k, s, "VALID", d) - lo - hi
+        for i, k, s, (lo, hi), d in zip(sizes, window, stride, forward, dilation)
     )
     if any(o <= 0 for o in out):
         raise ValueError(
@@ -228,4 +314,4 @@ def transpose_pads(
             f"size per channel: {per_channel(out)}. Output size is too small; use less "
             f"padding (padding={list(pads)})."
         )
-    return tuple((p, p - a) for p, a in zip(pads, extra))
+    return forward

@@ -152,3 +152,72 @@ def test_results_are_jax_arrays_and_jit_matches_eager():
     np.testing.assert_allclose(eager, jitted, rtol=1e-12, atol=1e-12)
     lists = F.conv2d(x.tolist(), rng.standard_normal((8, 1, 3, 3)).tolist(), b.tolist(), 1, 1, 1, 4)
     assert lists.shape == (8, 5, 5)
+
+
+@pytest.mark.parametrize("fn", ["conv2d", "conv_transpose2d"])
+@pytest.mark.parametrize("name", ["input", "weight", "bias"])
+@pytest.mark.parametrize(
+    ("value", "match"),
+    [
+        (None, r"not NoneType \(received {name}=None\)"),
+        ("x", r"not str \(received {name}='x'\)"),
+        ({}, r"not dict"),
+        ([[1.0, 2.0], [3.0]], r"not list \(received {name}=\[\[1.0, 2.0\], \[3.0\]\]\)"),
+        (np.array(["a"]), r"not an array of <U1"),
+        (np.array([object()]), r"not an array of object"),
+    ],
+    ids=["None", "str", "dict", "ragged", "strings", "objects"],
+)
+def test_operands_of_the_wrong_kind_name_the_argument(fn, name, value, match):
+    args = dict(input=X, weight=W if fn == "conv2d" else WT, bias=None)
+    if name == "bias" and value is None:
+        pytest.skip("bias=None means no bias")
+    args[name] = value
+    with pytest.raises(
+        TypeError,
+        match=rf"{fn}\(\): argument '{name}' must be a NumPy or JAX array .*"
+        + match.format(name=name),
+    ):
+        getattr(F, fn)(args["input"], args["weight"], args["bias"], groups=2)
+
+
+def test_bool_operands_and_shape_arguments_beyond_int64():
+    with pytest.raises(
+        TypeError, match=r"conv2d\(\): argument 'input' must have a numeric dtype, not bool"
+    ):
+        F.conv2d(X.astype(bool), W.astype(bool), groups=2)
+    with pytest.raises(TypeError, match=r"argument 'weight' must have a numeric dtype, not bool"):
+        F.conv_transpose2d(X, WT.astype(bool), groups=2)
+    for name in ("stride", "padding", "dilation", "output_padding"):
+        with pytest.raises(
+            ValueError,
+            match=rf"conv_transpose2d\(\): argument '{name}' must fit in int64, as in PyTorch, but got {name}=\(1, 9223372036854775808\)",
+        ):
+            F.conv_transpose2d(X, WT, **{name: (1, 2**63)}, groups=2)
+    with pytest.raises(
+        ValueError, match=r"argument 'groups' must fit in int64.*groups=-9223372036854775809"
+    ):
+        F.conv2d(X, W, groups=-(2**63) - 1)
+
+
+def test_bias_dtype_messages():
+    with pytest.raises(
+        TypeError,
+        match=r"conv_transpose3d\(\): Input type \(float64\) and bias type \(float32\) should be the same; cast the bias",
+    ):
+        F.conv_transpose3d(X[..., None], WT[..., None], np.ones(6, np.float32), groups=2)
+    with pytest.raises(
+        TypeError,
+        match=r"conv_transpose2d\(\): Input type \(int64\) and bias type \(float64\) can't be added: a float64 bias can't be cast to the int64 output",
+    ):
+        F.conv_transpose2d(X.astype(np.int64), WT.astype(np.int64), np.ones(6), groups=2)
+    y = F.conv_transpose2d(X, WT, np.ones(6, np.float32), groups=2)  # as torch: float64 result
+    assert y.dtype == np.float64
+
+
+def test_jconv_limits_are_reported_under_the_torch_function_name():
+    # jconv.shapes / jconv.conv reject sizes that cannot exist; compat names its function.
+    with pytest.raises(ValueError, match=r"^conv2d\(\): jconv\.[a-z_.]+: .*padding"):
+        jax.eval_shape(lambda x, w: F.conv2d(x, w, padding=10**12, groups=2), X, W)
+    with pytest.raises(ValueError, match=r"^conv_transpose2d\(\): jconv\.[a-z_.]+: .*dilation"):
+        jax.eval_shape(lambda x, w: F.conv_transpose2d(x, w, dilation=(1, 2**62), groups=2), X, WT)

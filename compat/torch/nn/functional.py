@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 
 import jconv
 from compat.torch import _args
@@ -32,19 +31,29 @@ _CONV_WEIGHT = "(C_out, C_in // groups, *kernel_size)"
 _TRANSPOSE_WEIGHT = "(C_in, C_out // groups, *kernel_size)"
 
 
-def _operand(value: Any) -> jax.Array:
-    return value if isinstance(value, jax.Array) else jnp.asarray(value)
+def _operands(fn: str, input, weight, bias) -> tuple[jax.Array, jax.Array, jax.Array | None]:
+    x, w = _args.operand(fn, "input", input), _args.operand(fn, "weight", weight)
+    return x, w, None if bias is None else _args.operand(fn, "bias", bias)
 
 
-def _with_bias(out: jax.Array, bias: jax.Array | None, n: int, batched: bool) -> jax.Array:
+def _with_bias(
+    out: jax.Array, bias: jax.Array | None, dtype: Any, n: int, batched: bool
+) -> jax.Array:
+    """Adds ``bias`` in ``dtype`` (``None``: ``out``'s), rounding to ``out``'s dtype as PyTorch does."""
     if bias is not None:
-        out = out + bias.reshape((1, bias.shape[0]) + (1,) * n)
+        dtype = out.dtype if dtype is None else dtype
+        b = bias.astype(dtype).reshape((1, bias.shape[0]) + (1,) * n)
+        out = (out.astype(dtype) + b).astype(out.dtype)
     return out if batched else out[0]
 
 
 def _conv(fn: str, n: int, input, weight, bias, stride, padding, dilation, groups) -> jax.Array:
-    x, w = _operand(input), _operand(weight)
-    b = None if bias is None else _operand(bias)
+    with _args.named(fn):
+        return _conv_named(fn, n, input, weight, bias, stride, padding, dilation, groups)
+
+
+def _conv_named(fn: str, n: int, input, weight, bias, stride, padding, dilation, groups):
+    x, w, b = _operands(fn, input, weight, bias)
     batched = _args.ranks(fn, n, x.shape, w.shape, _CONV_WEIGHT)
     strides = _args.ints(fn, "stride", stride, n)
     _args.positive(fn, "stride", strides, "non-positive stride is not supported")
@@ -61,7 +70,8 @@ def _conv(fn: str, n: int, input, weight, bias, stride, padding, dilation, group
             f"channels instead; the weight is {_CONV_WEIGHT}."
         )
     _args.bias(fn, None if b is None else b.shape, w.shape[0], w.shape, transposed=False)
-    _args.dtypes(fn, x.dtype, w.dtype, None if b is None else b.dtype)
+    b_dtype = None if b is None else b.dtype
+    add_in = _args.dtypes(fn, x.dtype, w.dtype, b_dtype, False, n, batched and x.shape[0] == 0)
     _args.empty_spatial(fn, x.shape, batched)
     sizes = x.shape[-n:]
     _args.conv_window(fn, sizes, w.shape[2:], pads, dilations)
@@ -74,14 +84,22 @@ def _conv(fn: str, n: int, input, weight, bias, stride, padding, dilation, group
         groups=g,
         data_format="channels_first",
     )
-    return _with_bias(out, b, n, batched)
+    return _with_bias(out, b, add_in, n, batched)
 
 
 def _conv_transpose(
     fn: str, n: int, input, weight, bias, stride, padding, output_padding, groups, dilation
 ) -> jax.Array:
-    x, w = _operand(input), _operand(weight)
-    b = None if bias is None else _operand(bias)
+    with _args.named(fn):
+        return _conv_transpose_named(
+            fn, n, input, weight, bias, stride, padding, output_padding, groups, dilation
+        )
+
+
+def _conv_transpose_named(
+    fn: str, n: int, input, weight, bias, stride, padding, output_padding, groups, dilation
+):
+    x, w, b = _operands(fn, input, weight, bias)
     batched = _args.ranks(fn, n, x.shape, w.shape, _TRANSPOSE_WEIGHT)
     strides = _args.ints(fn, "stride", stride, n)
     _args.positive(fn, "stride", strides, "non-positive stride is not supported")
@@ -106,7 +124,8 @@ def _conv_transpose(
             f"channels instead; the weight is {_TRANSPOSE_WEIGHT}."
         )
     _args.bias(fn, None if b is None else b.shape, w.shape[1] * g, w.shape, transposed=True)
-    _args.dtypes(fn, x.dtype, w.dtype, None if b is None else b.dtype)
+    b_dtype = None if b is None else b.dtype
+    add_in = _args.dtypes(fn, x.dtype, w.dtype, b_dtype, True, n, batched and x.shape[0] == 0)
     _args.empty_spatial(fn, x.shape, batched)
     sizes = x.shape[-n:]
     forward_pads = _args.transpose_pads(fn, sizes, w.shape[2:], strides, pads, extra, dilations)
@@ -119,7 +138,7 @@ def _conv_transpose(
         groups=g,
         data_format="channels_first",
     )
-    return _with_bias(out, b, n, batched)
+    return _with_bias(out, b, add_in, n, batched)
 
 
 def conv1d(
