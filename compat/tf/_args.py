@@ -9,10 +9,12 @@ rejects; the op-level checks (which values a kernel takes) live in
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Iterable, Sized
 from typing import Any, cast
 
+import jax
 import numpy as np
 
 from compat.tf.errors import InvalidArgumentError
@@ -47,18 +49,59 @@ def lookup(new_name: str, new: Any, old_name: str, old: Any) -> Any:
     return old
 
 
+# TensorFlow keeps int attributes as int64 and its conv kernels read strides and
+# dilations as int32 ("Attr strides has value ... out of range for an int32").
+INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
+
+
 def attr_int(op: str, name: str, value: Any) -> int:
-    """One entry of an int-list attribute; floats are truncated, as TensorFlow does."""
+    """One entry of an int-list attribute, as TensorFlow's attribute converter reads it.
+
+    Ints and bools are taken as they are and finite floats are truncated (as
+    TensorFlow does: ``2.7`` -> 2); NaN, infinities, strings, ``None``, nested
+    sequences and traced values raise ``TypeError`` naming ``name``, and an int
+    that does not fit in int64 raises ``InvalidArgumentError``.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
     if isinstance(value, (float, np.floating)):
+        if not math.isfinite(value):
+            raise TypeError(
+                f"Expected int for argument '{name}' not {value!r}: `{name}` must hold finite "
+                f"ints (floats are truncated); received {value!r} in {op}."
+            )
         return int(value)
     try:
-        return int(operator.index(value))
+        out = int(operator.index(value))
     except TypeError:
-        kind = "traced value" if "Tracer" in type(value).__name__ else type(value).__name__
+        if isinstance(value, jax.core.Tracer):
+            raise TypeError(
+                f"{op}: `{name}` must hold Python ints known when the function is traced; "
+                f"received a traced value: {value!r}. Under jax.jit, pass it as a Python "
+                f"value (or mark the argument static)."
+            ) from None
         raise TypeError(
-            f"{op}: `{name}` must hold Python ints known when the function is traced; "
-            f"received a {kind}: {value!r}."
+            f"Expected int for argument '{name}' not {show(value)}: `{name}` must hold Python "
+            f"ints known when the function is traced; received a {type(value).__name__}: "
+            f"{value!r} in {op}."
         ) from None
+    if not -INT64_MAX - 1 <= out <= INT64_MAX:
+        raise InvalidArgumentError(
+            f"Attr {name} has value {out} out of range for an int64 in {op}. Received: "
+            f"{name} entry {out}; TensorFlow keeps int attributes as int64."
+        )
+    return out
+
+
+def check_int32(op: str, name: str, values: list[int]) -> None:
+    """TensorFlow's kernels read strides and dilations as int32: larger values are refused."""
+    for v in values:
+        if not -INT32_MAX - 1 <= v <= INT32_MAX:
+            raise InvalidArgumentError(
+                f"{op}: Attr {name} has value {v} out of range for an int32. Received: "
+                f"{name}={values}; every entry must be below 2**31."
+            )
 
 
 def attr_ints(op: str, name: str, values: Any) -> list[int]:
@@ -101,7 +144,7 @@ def get_sequence(value: Any, n: int, channel_index: int, name: str) -> list[Any]
             # but list() raises TypeError on it, which is handled below.
             items = list(cast("Iterable[Any]", value))
         except TypeError:
-            if "Tracer" in type(value).__name__:
+            if isinstance(value, jax.core.Tracer):
                 attr_int("strides/dilations", name, value)  # raises the traced-value error
             raise TypeError(
                 f"Cannot iterate over a scalar tensor: `{name}` must be an int or a sequence "
@@ -157,39 +200,68 @@ def convert_padding(padding: Any, expected_length: int = 4) -> tuple[Any, list[A
     return "EXPLICIT", flat
 
 
-def output_shape_list(value: Any) -> list[int | None]:
+def output_shape_list(
+    value: Any, *, numpy_floats: bool = False, bits: int = 32
+) -> list[int | None]:
     """``output_shape`` as a list of ints; a ``None`` or ``-1`` batch entry stays ``None``.
 
     Accepts a list, tuple, NumPy array, concrete JAX array or ``TensorShape``.
+    TensorFlow converts it to an int tensor (int32; ``bits=64`` where the op
+    also takes int64): Python lists must hold ints (or bools), and where the op
+    converts a NumPy array straight to int32 (``numpy_floats=True``: the 2-D and
+    3-D transposes) a float NumPy array is cast, truncating toward zero
+    (``np.array([1., 6.5, 6., 1.])`` -> ``[1, 6, 6, 1]``). NaN, infinities and
+    sizes beyond the int range are refused.
     """
     if hasattr(value, "as_list"):
         value = value.as_list()
+    limit = 2 ** (bits - 1)
     if isinstance(value, (list, tuple)):
         items = list(value)
-        if any(isinstance(v, (list, tuple)) for v in items):
-            depth = np.ndim(np.asarray(items, dtype=object))
+        if any(isinstance(v, (list, tuple, np.ndarray)) for v in items):
             raise InvalidArgumentError(
-                f"Conv2DBackpropInput: input_sizes input must be 1-dim, not {depth}. Pass "
-                f"output_shape as a flat list such as [1, 6, 6, 1]."
+                f"Conv2DBackpropInput: input_sizes input must be 1-dim, not "
+                f"{_depth(items)}. Pass output_shape as a flat list such as [1, 6, 6, 1]; "
+                f"received output_shape={show(value)}."
             )
+    elif value is None or isinstance(value, (str, float, bool)):
+        raise TypeError(
+            f"Cannot convert {value!r} to EagerTensor of dtype int32: `output_shape` must be a "
+            f"list, tuple or array of ints; received output_shape={value!r}."
+        )
     else:
-        try:
-            arr = np.asarray(value)
-        except Exception:
+        if isinstance(value, jax.core.Tracer):
+            arr = None
+        else:
+            try:
+                arr = np.asarray(value)
+            except Exception:
+                arr = None
+        if arr is None:
             raise TypeError(
                 "`output_shape` must be known when the function is traced (a list, tuple, "
                 f"NumPy array or concrete array); received {value!r}. Under jax.jit, pass it as "
                 "a Python tuple (or mark it static)."
-            ) from None
+            )
         if arr.ndim != 1:
             raise InvalidArgumentError(
                 f"Conv2DBackpropInput: input_sizes input must be 1-dim, not {arr.ndim}. Pass "
-                f"output_shape as a flat list such as [1, 6, 6, 1]."
+                f"output_shape as a flat list such as [1, 6, 6, 1]; received output_shape="
+                f"{show(arr)}."
             )
-        if arr.dtype.kind not in "iu":
+        cast_ok = numpy_floats and isinstance(value, np.ndarray)
+        if cast_ok and arr.dtype.kind in "fb":
+            if not np.all(np.isfinite(arr)) or np.any(np.abs(arr) >= limit):
+                raise InvalidArgumentError(
+                    f"`output_shape` must hold finite sizes below 2**{bits - 1}; received "
+                    f"output_shape={show(arr)} (TensorFlow casts a float array to int{bits}, "
+                    f"truncating toward zero)."
+                )
+            arr = np.trunc(arr).astype(np.int64)
+        elif arr.dtype.kind not in "iu":
             raise TypeError(
                 f"Cannot convert {show(arr)} to EagerTensor of dtype int32: `output_shape` "
-                f"must hold ints."
+                f"must hold ints; received output_shape={show(arr)} of dtype {arr.dtype.name}."
             )
         items = arr.tolist()
     out: list[int | None] = []
@@ -197,11 +269,25 @@ def output_shape_list(value: Any) -> list[int | None]:
         if v is None and i == 0:
             out.append(None)
             continue
-        if isinstance(v, (float, np.floating, bool)) or v is None:
+        if isinstance(v, (float, np.floating)) or v is None:
             raise TypeError(
                 f"Cannot convert {show(items)} to EagerTensor of dtype int32: `output_shape` "
-                f"must hold ints (None or -1 is allowed for the batch entry)."
+                f"must hold ints (None or -1 is allowed for the batch entry); received "
+                f"output_shape={show(value)}."
             )
         v = attr_int("conv_transpose", "output_shape", v)
+        if not -limit <= v < limit:
+            raise InvalidArgumentError(
+                f"`output_shape` entry {v} is out of range for an int{bits}: TensorFlow "
+                f"converts output_shape to an int{bits} tensor. Received: output_shape="
+                f"{show(items)}."
+            )
         out.append(None if (i == 0 and v == -1) else v)
     return out
+
+
+def _depth(items: Any) -> int:
+    """How deeply lists nest (``[[1, 2]]`` -> 2), for the 1-dim message."""
+    if isinstance(items, (list, tuple, np.ndarray)) and len(items):
+        return 1 + max(_depth(v) for v in items)
+    return 1 if isinstance(items, (list, tuple, np.ndarray)) else 0

@@ -12,43 +12,22 @@ from __future__ import annotations
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 
 import jconv
 from compat.tf import _dtypes
 from compat.tf._args import show
-from compat.tf._checks import Attrs, check_attrs, effective, forward_size, negative_size_error
+from compat.tf._checks import Attrs, check_attrs
+from compat.tf._sizes import (
+    default_size,
+    negative_size_error,
+    output_size,
+    show_sizes,
+    transpose_sizes,
+)
 from compat.tf.errors import InvalidArgumentError
 
 LABELS = {2: "Conv2DCustomBackpropInput", 3: "Conv3DBackpropInputOp"}
 OPS = {2: "Conv2DBackpropInput", 3: "Conv3DBackpropInputV2"}
-
-
-def valid_sizes(i: int, k: int, s: int, d: int, a: Attrs, dim: int) -> list[int]:
-    """Every output size TensorFlow accepts in one dimension for input size ``i``."""
-    padding, pad = a.padding, a.pads[dim]
-    if i >= 1:
-        try:
-            sizes = list(jconv.shapes.transpose_output_sizes(i, k, s, a.dim_padding(dim), d))
-        except ValueError:  # the padding leaves no positive size
-            sizes = []
-    else:  # an empty input: only the sizes a forward conv maps to 0
-        sizes = [
-            o
-            for o in range(1, effective(k, d) + 2 * s)
-            if forward_size(o, k, s, d, padding, pad) == 0
-        ]
-    if forward_size(0, k, s, d, padding, pad) == i:
-        sizes.insert(0, 0)
-    return sizes
-
-
-def _default_size(i: int, k: int, s: int, d: int, a: Attrs, dim: int, ok: list[int]) -> int:
-    try:
-        o = jconv.shapes.transpose_output_size(i, k, s, a.dim_padding(dim), d)
-    except ValueError:
-        o = -1
-    return o if o in ok or not ok else ok[-1 if a.padding == "SAME" else 0]
 
 
 def _hint(
@@ -64,11 +43,11 @@ def _hint(
         if ax == dummy:
             continue
         i, k, s, d = x.shape[ax], window[dim], a.strides[dim], a.dilations[dim]
-        ok = valid_sizes(i, k, s, d, a, dim)
+        ok = transpose_sizes(i, k, s, d, a.dim_padding(dim))
         shown = ax - 1 if dummy is not None and ax > dummy else ax
-        parts.append(f"dimension {shown}: {ok if ok else 'none'}")
+        parts.append(f"dimension {shown}: {show_sizes(ok)}")
         if ok:
-            example[ax] = _default_size(i, k, s, d, a, dim, ok)
+            example[ax] = default_size(i, k, s, d, a.dim_padding(dim), ok)
         spatial.append(i)
         kept.append(dim)
     if dummy is not None:
@@ -159,12 +138,14 @@ def backprop_input(
     if f.ndim != n + 2:
         raise InvalidArgumentError(
             f"{label}: filter must be {n + 2}-dimensional, got shape {list(f.shape)}. The "
-            f"filter is ({n} window sizes, out_channels, in_channels)."
+            f"filter is ({n} window sizes, out_channels, in_channels); "
+            f"{_dtypes.received('filters', f)}."
         )
     if x.ndim != n + 2:
         raise InvalidArgumentError(
             f"{label}: out_backprop must be {n + 2}-dimensional, got shape {list(x.shape)}. "
-            f"The input is (batch, {n} spatial dims, channels) (or channels-first)."
+            f"The input is (batch, {n} spatial dims, channels) (or channels-first); "
+            f"{_dtypes.received('input', x)}."
         )
     full = _full_shape(op, input_sizes, x, f, a)
     window, f_out, f_in = f.shape[:-2], f.shape[-2], f.shape[-1]
@@ -202,7 +183,7 @@ def backprop_input(
     for dim, ax in enumerate(a.spatial_axes()):
         o, i, k = full[ax], x.shape[ax], window[dim]
         s, d = a.strides[dim], a.dilations[dim]
-        computed = forward_size(o, k, s, d, a.padding, a.pads[dim])
+        computed = output_size(o, k, s, d, a.dim_padding(dim))
         if computed < 0:
             negative_size_error(computed, o, k, s, d, a.pads[dim], _hint(full, x, window, a, dummy))
         if computed != i:
@@ -213,7 +194,7 @@ def backprop_input(
             )
         out_sizes.append(o)
     if 0 in full or 0 in x.shape or 0 in window:
-        return jnp.zeros(full, x.dtype)
+        return _dtypes.zeros(op, full, x.dtype, "output_shape", input_sizes)
     return jconv.conv_transpose(
         x,
         f,

@@ -1,17 +1,17 @@
-"""The attribute checks TensorFlow's conv kernels run, and their size arithmetic.
+"""The attribute checks TensorFlow's conv kernels run (strides, dilations, padding, format).
 
 Shared by the forward kernels (``_forward``) and the transposed ones
-(``_backprop``). Everything here is plain Python on static values, one spatial
-dimension at a time; messages start with TensorFlow's text and end with what
-would work.
+(``_backprop``); their size rules are in ``_sizes``. Everything here is plain
+Python on static values; messages start with TensorFlow's text and end with
+what would work.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Literal
 
-from compat.tf._args import attr_ints, show
+from compat.tf._args import attr_ints, check_int32, show
 from compat.tf.errors import InvalidArgumentError, UnimplementedError
 
 FORMATS = {2: ("NHWC", "NCHW"), 3: ("NDHWC", "NCDHW")}
@@ -43,7 +43,7 @@ class Attrs:
         """One dimension's padding in ``jconv.shapes`` terms."""
         return self.pads[dim] if self.padding == "EXPLICIT" else self.padding
 
-    def data_format(self) -> str:
+    def data_format(self) -> Literal["channels_first", "channels_last"]:
         return "channels_first" if self.channels_first else "channels_last"
 
 
@@ -131,6 +131,7 @@ def check_attrs(
 
 def _full_list(op: str, name: str, values: Any, n: int) -> list[int]:
     values = attr_ints(op, name, values)
+    check_int32(op, name, values)
     if len(values) != n + 2:
         field = "Sliding window strides" if name == "strides" else "Dilation rates"
         raise InvalidArgumentError(
@@ -162,53 +163,3 @@ def _explicit(n: int, explicit: Any, first: bool) -> tuple[tuple[int, int], ...]
         )
     spatial = range(2, n + 2) if first else range(1, n + 1)
     return tuple(pairs[i] for i in spatial)
-
-
-def effective(k: int, d: int) -> int:
-    """The dilated filter span, ``(k - 1) * d + 1``."""
-    return (k - 1) * d + 1
-
-
-def _trunc_div(a: int, b: int) -> int:
-    """C++ integer division (truncates toward zero), as TensorFlow's shape code uses."""
-    q = abs(a) // abs(b)
-    return q if (a >= 0) == (b > 0) else -q
-
-
-def forward_size(i: int, k: int, s: int, d: int, padding: str, pad: tuple[int, int]) -> int:
-    """TensorFlow's output size of one dimension; may be 0 (empty) or negative (error)."""
-    if padding == "SAME":
-        return -(-i // s)
-    lo, hi = pad if padding == "EXPLICIT" else (0, 0)
-    return _trunc_div(i + lo + hi - effective(k, d) + s, s)
-
-
-def conv3d_same_pads(i: int, k: int, s: int) -> tuple[int, int]:
-    """The SAME padding TensorFlow's ``Conv3D`` really uses (undilated; CPU and XLA alike).
-
-    Unlike ``Conv2D`` it does not clamp the padding need at zero: when the
-    stride exceeds the filter by 2 or more, ``need = (o - 1) * s + k - i`` is
-    negative and the window starts ``trunc(need / 2)`` (a negative pad, i.e.
-    a crop) into the input. Elsewhere this equals the usual SAME padding.
-    """
-    o = -(-i // s)
-    need = (o - 1) * s + k - i
-    lo = _trunc_div(need, 2)
-    return lo, need - lo
-
-
-def negative_size_error(
-    o: int, i: int, k: int, s: int, d: int, pad: tuple[int, int], hint: str | None = None
-) -> None:
-    """Raises TensorFlow's "Computed output size would be negative" error."""
-    eff = effective(k, d)
-    padded = f" plus padding {pad[0] + pad[1]}" if any(pad) else ""
-    if hint is None:
-        hint = (
-            f" The filter spans {eff} (size {k}, dilation {d}) but the input has only "
-            f"{i}{padded}; use padding='SAME', a larger input or a smaller filter."
-        )
-    raise InvalidArgumentError(
-        f"Computed output size would be negative: {o} [input_size: {i}, effective_filter_size: "
-        f"{eff}, stride: {s}].{hint}"
-    )

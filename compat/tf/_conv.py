@@ -15,7 +15,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from compat.tf import _dtypes, _forward
-from compat.tf._args import attr_ints, convert_padding, get_sequence, list_attr, show
+from compat.tf._args import (
+    attr_ints,
+    check_int32,
+    convert_padding,
+    get_sequence,
+    list_attr,
+    show,
+)
 from compat.tf.errors import InvalidArgumentError
 
 # Channels-last spellings that tf.nn.convolution recognises (any other is channels-first).
@@ -57,7 +64,7 @@ def _conv1d(
         )
     strides = [1, *get_sequence(stride, 1, channel_index, "stride")]
     dilations = [1, *get_sequence(dilations, 1, channel_index, "dilations")]
-    x, f = _dtypes.convert(value), _dtypes.convert(filters)
+    x, f = _dtypes.convert(value, name="input"), _dtypes.convert(filters, name="filters")
     if x.ndim < 2:
         raise InvalidArgumentError(
             f"conv1d: input must be at least 3-dimensional (batch, width, channels); received "
@@ -79,7 +86,7 @@ def _conv2d(
     channel_index = 1 if _channels_first(data_format) else 3
     strides = get_sequence(strides, 2, channel_index, "strides")
     dilations = get_sequence(dilations, 2, channel_index, "dilations")
-    x, f = _dtypes.convert_together((input, filters))
+    x, f = _dtypes.convert_together((input, filters), ("input", "filters"))
     return _forward.with_batch_dims(
         x,
         3,
@@ -101,7 +108,7 @@ def _conv3d(
 ) -> jax.Array:
     strides = list_attr("conv3d", "strides", strides, minimum=5)
     dilations = list_attr("conv3d", "dilations", dilations)
-    x, f = _dtypes.convert_together((input, filters))
+    x, f = _dtypes.convert_together((input, filters), ("input", "filters"))
 
     def op(v: jax.Array) -> jax.Array:
         return _forward.conv("Conv3D", v, f, strides, padding, [], data_format, dilations, n=3)
@@ -112,7 +119,7 @@ def _conv3d(
 def _convolution(
     input: Any, filters: Any, strides: Any, padding: Any, data_format: Any, dilations: Any
 ) -> jax.Array:
-    f, x = _dtypes.convert(filters), _dtypes.convert(input)
+    f, x = _dtypes.convert(filters, name="filters"), _dtypes.convert(input, name="input")
     n = f.ndim - 2 if f.ndim else x.ndim - 2
     if n not in (1, 2, 3):
         raise InvalidArgumentError(
@@ -121,6 +128,8 @@ def _convolution(
             f"{list(f.shape)}."
         )
     batch_dims = x.ndim - n - 1
+    if data_format is not None:
+        _channels_first(data_format)  # a non-string is a TypeError naming data_format
     last = data_format is None or data_format in _CHANNELS_LAST
     channel_index = batch_dims + n if last else batch_dims
     dilated = dilations is not None
@@ -167,7 +176,7 @@ def _dilated(
         )
     full_strides, full_dilations = (
         attr_ints("convolution", "strides", strides),
-        attr_ints("convolution", "dilation_rate", dilations),
+        attr_ints("convolution", "dilations", dilations),
     )
     spatial = slice(2, None) if not last else slice(1, -1)
     rates, steps = full_dilations[spatial], full_strides[spatial]
@@ -314,7 +323,11 @@ def conv3d(
       input: ``(*batch, D, H, W, C_in)`` (``"NDHWC"``) or ``(*batch, C_in, D, H, W)``.
       filters: ``(kD, kH, kW, C_in // groups, C_out)``.
       strides: a list or tuple of 5 ints in data_format order (as in TensorFlow).
-      padding: ``"SAME"`` or ``"VALID"``.
+      padding: ``"SAME"`` or ``"VALID"``. SAME pads ``max((o - 1) * s + k - i, 0)``
+        in total, the smaller half first, as ``conv2d`` does and as TensorFlow's
+        documentation, its default (oneDNN) CPU kernel and its XLA path compute.
+        (TensorFlow's Eigen ``Conv3D`` kernel, used when oneDNN is off, shifts the
+        window instead when a stride exceeds the filter by 2 or more.)
       data_format: ``"NDHWC"`` (default) or ``"NCDHW"``.
       dilations: a list of 5 ints, default all 1 (dilation works on every device here).
       name: accepted for compatibility; unused.
@@ -399,4 +412,6 @@ def atrous_conv2d(
         raise InvalidArgumentError(
             f"atrous_conv2d: `rate` must be an int or 2 ints; received rate={show(rate)} ({e})."
         ) from None
-    return _convolution(value, filters, None, padding, None, list(rates))
+    rates_ = attr_ints("atrous_conv2d", "rate", list(rates))
+    check_int32("atrous_conv2d", "rate", rates_)
+    return _convolution(value, filters, None, padding, None, rates_)

@@ -8,6 +8,7 @@ batch entry may be ``None`` or ``-1`` (taken from ``input``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sized
 from typing import Any
 
@@ -16,7 +17,13 @@ import jax.numpy as jnp
 import numpy as np
 
 from compat.tf import _backprop, _dtypes
-from compat.tf._args import convert_padding, get_sequence, output_shape_list, show
+from compat.tf._args import (
+    check_int32,
+    convert_padding,
+    get_sequence,
+    output_shape_list,
+    show,
+)
 from compat.tf.errors import InvalidArgumentError
 
 
@@ -71,7 +78,7 @@ def conv1d_transpose(
         )
     strides = [1, *get_sequence(strides, 1, channel_index, "stride")]
     dilations = [1, *get_sequence(dilations, 1, channel_index, "dilations")]
-    x, f = _dtypes.convert(input), _dtypes.convert(filters)
+    x, f = _dtypes.convert(input, name="input"), _dtypes.convert(filters, name="filters")
     if x.ndim < axis:
         raise InvalidArgumentError(
             f"conv1d_transpose: input must be 3-dimensional (batch, width, channels); received "
@@ -134,8 +141,8 @@ def conv2d_transpose(
     strides = get_sequence(strides, 2, channel_index, "strides")
     dilations = get_sequence(dilations, 2, channel_index, "dilations")
     padding, explicit = convert_padding(padding)
-    sizes = output_shape_list(output_shape)
-    f, x = _dtypes.convert_together((filters, input))
+    sizes = output_shape_list(output_shape, numpy_floats=True)
+    f, x = _dtypes.convert_together((filters, input), ("filters", "input"))
     return _backprop.backprop_input(
         2, sizes, f, x, strides, padding, explicit, data_format, dilations
     )
@@ -176,8 +183,8 @@ def conv3d_transpose(
     channel_index = _channel_index(data_format, 4)
     strides = get_sequence(strides, 3, channel_index, "strides")
     dilations = get_sequence(dilations, 3, channel_index, "dilations")
-    sizes = output_shape_list(output_shape)
-    f, x = _dtypes.convert_together((filters, input))
+    sizes = output_shape_list(output_shape, numpy_floats=True, bits=64)
+    f, x = _dtypes.convert_together((filters, input), ("filters", "input"))
     return _backprop.backprop_input(3, sizes, f, x, strides, padding, [], data_format, dilations)
 
 
@@ -251,7 +258,7 @@ def atrous_conv2d_transpose(
       InvalidArgumentError: wherever TensorFlow raises.
     """
     del name
-    x, f = _dtypes.convert(value), _dtypes.convert(filters)
+    x, f = _dtypes.convert(value, name="value"), _dtypes.convert(filters, name="filters")
     if x.ndim != 4 or f.ndim != 4:
         raise InvalidArgumentError(
             f"atrous_conv2d_transpose: `value` and `filters` must be 4-dimensional; received "
@@ -263,14 +270,8 @@ def atrous_conv2d_transpose(
             f"Received: value.shape={tuple(x.shape)} with channel count {x.shape[3]} and "
             f"filters.shape={tuple(f.shape)} with input channel count {f.shape[3]}."
         )
-    if isinstance(rate, (list, tuple, np.ndarray, bool)):
-        raise TypeError(
-            f"'<' not supported between instances of '{type(rate).__name__}' and 'int': "
-            f"atrous_conv2d_transpose takes one int `rate`; received rate={show(rate)}."
-        )
-    if rate < 1:
-        raise InvalidArgumentError(f"`rate` cannot be less than one. Received: rate={rate}")
-    if rate == 1:
+    r = _rate(rate)
+    if r == 1:
         return conv2d_transpose(x, f, output_shape, [1, 1, 1, 1], padding, "NHWC")
     sizes = output_shape_list(output_shape)
     if len(sizes) != 4:
@@ -288,5 +289,36 @@ def atrous_conv2d_transpose(
         raise InvalidArgumentError(
             f"`padding` must be either 'VALID' or 'SAME'. Received: padding={padding}"
         )
-    r = int(rate)
     return _backprop.backprop_input(2, sizes, f, x, [1, 1, 1, 1], padding, [], "NHWC", [1, r, r, 1])
+
+
+def _rate(rate: Any) -> int:
+    """``atrous_conv2d_transpose``'s ``rate``: one number >= 1; above 1 it must be an int.
+
+    TensorFlow compares ``rate`` with 1 and, above 1, computes integer paddings
+    from it: a float rate of 1 works, a float rate above 1 is refused (its
+    SpaceToBatchND paddings would be floats), and a bool counts as 0 or 1.
+    """
+    if isinstance(rate, (bool, np.bool_)):
+        rate = int(rate)
+    if isinstance(rate, (float, np.floating)) and not math.isfinite(rate):
+        raise InvalidArgumentError(
+            f"atrous_conv2d_transpose: `rate` must be a finite int >= 1; received rate={rate!r}."
+        )
+    if not isinstance(rate, (int, float, np.integer, np.floating)):
+        raise TypeError(
+            f"'<' not supported between instances of '{type(rate).__name__}' and 'int': "
+            f"atrous_conv2d_transpose takes one int `rate`; received rate={show(rate)}."
+        )
+    if rate < 1:
+        raise InvalidArgumentError(f"`rate` cannot be less than one. Received: rate={rate}")
+    if rate == 1:
+        return 1
+    if isinstance(rate, (float, np.floating)):
+        raise InvalidArgumentError(
+            f"Value for attr 'Tpaddings' of float is not in the list of allowed values: int32, "
+            f"int64. atrous_conv2d_transpose computes integer paddings from a `rate` above 1, "
+            f"so it must be an int; received rate={rate!r}."
+        )
+    check_int32("atrous_conv2d_transpose", "rate", [int(rate)])
+    return int(rate)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import jax
+import numpy as np
 
 from compat.tf import _dtypes, _forward
 from compat.tf._args import attr_ints, convert_padding, list_attr, show
@@ -34,13 +35,19 @@ def _rates(rate: Any) -> list[int]:
             f"dilations={show(rate)} of length {len(items)}. (TensorFlow silently misreads a "
             f"1-entry rate and fails on 4 entries.)"
         )
+    if any(isinstance(v, (float, np.floating)) for v in items):
+        # TensorFlow turns the rate into an int32 tensor, which takes no Python floats.
+        raise TypeError(
+            f"Cannot convert {show(items)} to EagerTensor of dtype int32: depthwise_conv2d's "
+            f"`dilations` (v1: `rate`) must hold ints; received dilations={show(rate)}."
+        )
     return attr_ints("depthwise_conv2d", "dilations", items)
 
 
 def _depthwise(
     input: Any, filter: Any, strides: Any, padding: Any, rate: Any, data_format: Any
 ) -> jax.Array:
-    x, f = _dtypes.convert(input), _dtypes.convert(filter)
+    x, f = _dtypes.convert(input, name="input"), _dtypes.convert(filter, name="filter")
     rates = _rates(rate)
     if any(r > 1 for r in rates) and any(
         s != 1 for s in list_attr("depthwise_conv2d_native", "strides", strides)
@@ -72,7 +79,7 @@ def _native(
     padding, explicit = convert_padding(padding)
     strides = list_attr("depthwise_conv2d_native", "strides", strides)
     dilations = list_attr("depthwise_conv2d_native", "dilations", dilations)
-    x, f = _dtypes.convert_together((input, filter))
+    x, f = _dtypes.convert_together((input, filter), ("input", "filter"))
     return _forward.depthwise(x, f, strides, padding, explicit, data_format, dilations)
 
 

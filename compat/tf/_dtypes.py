@@ -10,6 +10,7 @@ integer dtype is refused, as TensorFlow does).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,6 +50,13 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:60] + " ... " + text[-12:]
 
 
+def received(name: str, array: jax.Array) -> str:
+    """``received <name>=<value>`` for a small array, ``... of shape [..]`` for a large one."""
+    if array.size <= 8 and not isinstance(array, jax.core.Tracer):
+        return f"received {name}={np.asarray(array).tolist()!r} of shape {list(array.shape)}"
+    return f"received {name} of shape {list(array.shape)}"
+
+
 def _python_default(arr: np.ndarray) -> np.dtype:
     if arr.dtype.kind == "f":
         return float32
@@ -62,24 +70,35 @@ def _python_default(arr: np.ndarray) -> np.dtype:
     return arr.dtype
 
 
-def _python_array(value: Any) -> np.ndarray:
+def _python_array(value: Any, name: str) -> np.ndarray:
+    if value is None:
+        raise TypeError(
+            f"Cannot convert None to a tensor: `{name}` is required; received {name}=None. Pass "
+            f"a JAX or NumPy array."
+        )
     try:
         arr = np.asarray(value)
-    except (TypeError, ValueError) as e:
+    except (TypeError, ValueError, OverflowError) as e:
         raise TypeError(
-            f"Cannot convert {_short(value)} to a tensor ({e}); pass a JAX or NumPy array or "
-            f"nested lists of numbers of a regular shape."
+            f"Cannot convert {_short(value)} to a tensor ({e}): `{name}` must be a JAX or NumPy "
+            f"array or nested lists of numbers of a regular shape; received {name}="
+            f"{_short(value)}."
         ) from None
     if arr.dtype == object or arr.dtype.kind in "SUV":
         raise TypeError(
-            f"Cannot convert {_short(value)} to a tensor: it holds {arr.dtype.name} values; pass "
-            f"numbers."
+            f"Cannot convert {_short(value)} to a tensor: it holds {arr.dtype.name} values; "
+            f"`{name}` must hold numbers; received {name}={_short(value)}."
+        )
+    if arr.dtype == np.uint64 and arr.size and arr.max() > np.iinfo(np.int64).max:
+        raise TypeError(
+            f"Cannot convert {_short(value)} to a tensor: `{name}` holds an int beyond int64 "
+            f"(TensorFlow's largest integer dtype); received {name}={_short(value)}."
         )
     return arr
 
 
-def convert(value: Any, dtype: Any = None) -> jax.Array:
-    """``tf.convert_to_tensor(value, dtype)`` for one argument.
+def convert(value: Any, dtype: Any = None, *, name: str = "value") -> jax.Array:
+    """``tf.convert_to_tensor(value, dtype)`` for one argument, called ``name`` in messages.
 
     A JAX array is returned unchanged (a mismatching dtype is reported by the op
     that uses it, as in TensorFlow).
@@ -89,28 +108,30 @@ def convert(value: Any, dtype: Any = None) -> jax.Array:
     if isinstance(value, (np.ndarray, np.generic)):
         arr = np.asarray(value)
         return jnp.asarray(arr if dtype is None else arr.astype(np.dtype(dtype)))
-    arr = _python_array(value)
+    arr = _python_array(value, name)
     if dtype is None:
         return jnp.asarray(arr.astype(_python_default(arr)))
     dt = np.dtype(dtype)
     lossy = arr.dtype.kind == "c" or (dt.kind in "iub" and arr.dtype.kind == "f")
     if lossy and dt.kind != "c":
         raise TypeError(
-            f"Cannot convert {_short(value)} to EagerTensor of dtype {dt.name}: the values are "
-            f"not {dt.name}; convert them explicitly (e.g. np.asarray(value, np.{dt.name}))."
+            f"Cannot convert {_short(value)} to EagerTensor of dtype {dt.name}: the values of "
+            f"`{name}` are not {dt.name}; convert them explicitly (e.g. np.asarray({name}, "
+            f"np.{dt.name}))."
         )
     return jnp.asarray(arr.astype(dt))
 
 
-def convert_together(values: Sequence[Any]) -> list[jax.Array]:
+def convert_together(values: Sequence[Any], names: Sequence[str]) -> list[jax.Array]:
     """Converts the inputs of one op: non-tensors take the first tensor's dtype.
 
     If none is a tensor, the first value's own dtype is used (``conv2d``: the
-    input; ``conv2d_transpose``: the filter, its first array input).
+    input; ``conv2d_transpose``: the filter, its first array input). ``names``
+    are the arguments' names, for messages.
     """
     first = next((v for v in values if is_tensor(v)), None)
-    dtype = convert(values[0]).dtype if first is None else first.dtype
-    return [convert(v, dtype) for v in values]
+    dtype = convert(values[0], name=names[0]).dtype if first is None else first.dtype
+    return [convert(v, dtype, name=name) for v, name in zip(values, names)]
 
 
 def check_op_dtypes(op: str, arrays: Sequence[jax.Array], first_index: int = 0) -> np.dtype:
@@ -130,3 +151,22 @@ def check_op_dtypes(op: str, arrays: Sequence[jax.Array], first_index: int = 0) 
             f"{allowed}. Cast the input and filter to one of these dtypes."
         )
     return dtype
+
+
+# The largest result compat.tf builds itself (the empty and all-zero outputs that
+# TensorFlow returns without computing); jconv refuses larger ones with the same bound.
+MAX_BYTES = 2**40
+
+
+def zeros(op: str, shape: Sequence[int], dtype: Any, name: str, value: Any) -> jax.Array:
+    """An all-zero result, refused (``InvalidArgumentError``) beyond :data:`MAX_BYTES`.
+
+    ``name`` and ``value`` are the argument that made the shape, for the message.
+    """
+    size = math.prod(shape) * np.dtype(dtype).itemsize
+    if size > MAX_BYTES:
+        raise InvalidArgumentError(
+            f"{op}: the result would have shape {list(shape)} ({size:.3g} bytes), more than "
+            f"2**40 bytes; received {name}={_short(value)}."
+        )
+    return jnp.zeros(tuple(shape), dtype)

@@ -12,17 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 
 import jconv
 from compat.tf import _dtypes
-from compat.tf._checks import (
-    Attrs,
-    check_attrs,
-    conv3d_same_pads,
-    forward_size,
-    negative_size_error,
-)
+from compat.tf._checks import Attrs, check_attrs
+from compat.tf._sizes import negative_size_error, output_size
 from compat.tf.errors import InvalidArgumentError
 
 
@@ -35,16 +29,18 @@ def with_batch_dims(x: jax.Array, inner_rank: int, op: Callable[[jax.Array], jax
     return out.reshape((*lead, *out.shape[1:]))
 
 
-def _ranks(op: str, x: jax.Array, f: jax.Array, n: int) -> None:
+def _ranks(op: str, x: jax.Array, f: jax.Array, n: int, filter_name: str = "filters") -> None:
     if x.ndim != n + 2:
         raise InvalidArgumentError(
             f"{op}: input must be {n + 2}-dimensional: {list(x.shape)}. Give the input as "
-            f"(batch, {n} spatial dims, channels) (or channels-first)."
+            f"(batch, {n} spatial dims, channels) (or channels-first); "
+            f"{_dtypes.received('input', x)}."
         )
     if f.ndim != n + 2:
         raise InvalidArgumentError(
             f"{op}: filter must be {n + 2}-dimensional: {list(f.shape)}. The filter is "
-            f"({n} window sizes, in_channels, out_channels)."
+            f"({n} window sizes, in_channels, out_channels); "
+            f"{_dtypes.received(filter_name, f)}."
         )
 
 
@@ -53,7 +49,7 @@ def _out_sizes(x: jax.Array, window: tuple[int, ...], a: Attrs) -> list[int]:
     sizes = []
     for dim, ax in enumerate(a.spatial_axes()):
         i, k, s, d = x.shape[ax], window[dim], a.strides[dim], a.dilations[dim]
-        o = forward_size(i, k, s, d, a.padding, a.pads[dim])
+        o = output_size(i, k, s, d, a.dim_padding(dim))
         if o < 0:
             negative_size_error(o, i, k, s, d, a.pads[dim])
         sizes.append(o)
@@ -125,18 +121,12 @@ def conv(
     sizes = _out_sizes(x, window, a)
     shape = _layout(a, x.shape[0], sizes, f_out)
     if 0 in shape or c_in == 0:  # empty, or no input channels: all zeros, as in TF
-        return jnp.zeros(shape, x.dtype)
-    padding = a.jconv_padding()
-    if n == 3 and a.padding == "SAME" and all(d == 1 for d in a.dilations):
-        padding = tuple(
-            conv3d_same_pads(x.shape[ax], window[dim], a.strides[dim])
-            for dim, ax in enumerate(a.spatial_axes())
-        )
+        return _dtypes.zeros(op, shape, x.dtype, "padding", a.jconv_padding())
     return jconv.conv(
         x,
         f,
         a.strides,
-        padding,
+        a.jconv_padding(),
         dilation=a.dilations,
         groups=groups,
         data_format=a.data_format(),
@@ -160,7 +150,7 @@ def depthwise(
     op = "DepthwiseConv2dNative"
     _dtypes.check_op_dtypes(op, (x, f))
     a = check_attrs(op, 2, strides, padding, explicit, data_format, dilations, unimplemented=False)
-    _ranks(op, x, f, 2)
+    _ranks(op, x, f, 2, "filter")
     c_in = x.shape[a.channel_axis]
     if c_in != f.shape[2]:
         raise InvalidArgumentError(
@@ -174,7 +164,7 @@ def depthwise(
     sizes = _out_sizes(x, f.shape[:2], a)
     shape = _layout(a, x.shape[0], sizes, c_in * f.shape[3])
     if 0 in shape:
-        return jnp.zeros(shape, x.dtype)
+        return _dtypes.zeros(op, shape, x.dtype, "padding", a.jconv_padding())
     kernel = f.reshape((*f.shape[:2], 1, c_in * f.shape[3]))
     return jconv.conv(
         x,

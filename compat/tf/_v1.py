@@ -232,8 +232,8 @@ def conv2d_backprop_input(
     padding, explicit = convert_padding(padding)
     strides = list_attr("Conv2DBackpropInput", "strides", strides)
     dilations = list_attr("Conv2DBackpropInput", "dilations", dilations)
-    sizes = output_shape_list(input_sizes)
-    f, x = _dtypes.convert_together((filter, out_backprop))
+    sizes = output_shape_list(input_sizes, numpy_floats=True)
+    f, x = _dtypes.convert_together((filter, out_backprop), ("filter", "out_backprop"))
     return _backprop.backprop_input(
         2, sizes, f, x, strides, padding, explicit, data_format, dilations
     )

@@ -123,9 +123,19 @@ RAISES = [
         r"`output_shape` must be known when the function is traced",
     ),
     (
-        lambda: nn.conv2d_transpose(Y, G, np.array([1.0, 3, 3, 2]), 1),
+        lambda: nn.conv2d_transpose(Y, G, [1.0, 3, 3, 2], 1),
         TypeError,
-        r"Cannot convert \[1\.0, 3\.0, 3\.0, 2\.0\] to EagerTensor of dtype int32",
+        r"Cannot convert \[1\.0, 3, 3, 2\] to EagerTensor of dtype int32",
+    ),
+    (
+        lambda: nn.conv1d_transpose(Y[0], G[0], np.array([1.0, 3, 2]), 1),
+        TypeError,
+        r"Cannot convert \[1\.0, 3\.0, 2\.0\] to EagerTensor .* of dtype float64",
+    ),
+    (
+        lambda: nn.conv2d_transpose(Y, G, np.array([1.0, np.nan, 3, 2]), 1),
+        IAE,
+        r"`output_shape` must hold finite sizes below 2\*\*31; received output_shape=\[1\.0, nan",
     ),
     (
         lambda: nn.conv2d_transpose(Y, G, [1, 3.0, 3, 2], 1),
@@ -669,15 +679,35 @@ def test_inputs_as_lists_and_tf_silent_cases() -> None:
         nn.convolution(X, W, padding=[[0, 0], [1, 1], [1, 1], [1, 1]], dilations=2)
 
 
-def test_conv3d_same_alignment_matches_tf() -> None:
-    """TF's Conv3D does not clamp SAME's padding need at 0 (unlike Conv2D); neither does this."""
+def test_conv3d_same_uses_the_documented_padding() -> None:
+    """conv3d SAME pads ``max((o - 1) * s + k - i, 0)``, smaller half first, as conv2d does.
+
+    TensorFlow's Eigen Conv3D kernel (oneDNN off) does not clamp the need at 0
+    and shifts the window; its default oneDNN kernel and its XLA path do not.
+    """
     x = np.arange(6, dtype=F32).reshape(1, 6, 1, 1, 1)
     w = np.ones((1, 1, 1, 1, 1), F32)
-    # size 6, stride 3, kernel 1: Conv2D reads rows 0 and 3, Conv3D rows 1 and 4.
-    np.testing.assert_array_equal(np.ravel(nn.conv3d(x, w, [1, 3, 1, 1, 1], "SAME")), [1, 4])
+    # size 6, stride 3, kernel 1: rows 0 and 3 (the Eigen kernel reads rows 1 and 4).
+    np.testing.assert_array_equal(np.ravel(nn.conv3d(x, w, [1, 3, 1, 1, 1], "SAME")), [0, 3])
     np.testing.assert_array_equal(
         np.ravel(nn.conv2d(x[..., 0], w[..., 0], [1, 3, 1, 1], "SAME")), [0, 3]
     )
+    # Every stride/filter pair: conv3d == conv2d on the same data (the third dim of size 1).
+    rng = np.random.default_rng(0)
+    for i, k, s in [(5, 2, 4), (7, 3, 5), (6, 1, 3), (4, 1, 5), (9, 2, 7)]:
+        x3 = rng.standard_normal((1, i, i + 1, 1, 2)).astype(F32)
+        w3 = rng.standard_normal((k, k, 1, 2, 3)).astype(F32)
+        got = nn.conv3d(x3, w3, [1, s, s, 1, 1], "SAME")[:, :, :, 0]
+        want = nn.conv2d(x3[:, :, :, 0], w3[:, :, 0], [1, s, s, 1], "SAME")
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    # The transpose is its adjoint (the gradient of conv3d is conv3d_transpose).
+    y = np.ones((1, 2, 1, 1, 1), F32)
+    np.testing.assert_array_equal(
+        np.ravel(nn.conv3d_transpose(y, w, [1, 6, 1, 1, 1], [1, 3, 1, 1, 1], "SAME")),
+        [1, 0, 0, 1, 0, 0],
+    )
+    grad = jax.grad(lambda v: jnp.sum(nn.conv3d(v, w, [1, 3, 1, 1, 1], "SAME")))(jnp.asarray(x))
+    np.testing.assert_array_equal(np.ravel(grad), [1, 0, 0, 1, 0, 0])
 
 
 # ---------------------------------------------------------------------------

@@ -129,7 +129,10 @@ X5, F5 = ramp(1, 4, 5, 3, 2), ramp(2, 3, 2, 2, 3)
 CONV3D = [
     c("nn.conv3d", X5, F5, [1, 1, 1, 1, 1], "SAME"),
     c("nn.conv3d", X5, F5, (1, 2, 1, 2, 1), "VALID"),
-    c("nn.conv3d", X5, F5, [1, 3, 3, 3, 1], "SAME"),  # Conv3D's own SAME alignment
+    c("nn.conv3d", X5, F5, [1, 3, 3, 3, 1], "SAME"),  # stride >= filter + 2 (XLA reference)
+    c("nn.conv3d", ramp(1, 6, 7, 5, 2), F5, [1, 4, 5, 6, 1], "SAME"),
+    c("compat.v1.nn.conv3d", ramp(1, 6, 1, 1, 2), F5[:1, :1, :1], [1, 3, 1, 1, 1], "SAME"),
+    c("nn.convolution", ramp(1, 9, 4, 6, 2), F5, [4, 1, 5], "SAME"),
     c("nn.conv3d", X5, F5, 1, "SAME"),
     c("nn.conv3d", X5, F5, [1, 1, 1], "SAME"),
     c("nn.conv3d", X5, F5, [1, 1, 1, 1, 1, 1], "SAME"),
@@ -494,6 +497,83 @@ DTYPES = [
     ),
 ]
 
+# output_shape as floats: TensorFlow casts a float NumPy array to int32 (truncating toward
+# zero) in the ops that convert it straight to an int32 tensor, and refuses Python floats.
+Y1, G1 = ramp(1, 3, 4), ramp(3, 2, 4)
+Y3, G3 = ramp(1, 2, 3, 2, 4), ramp(2, 2, 2, 2, 4)
+NAN = float("nan")
+OUTPUT_SHAPE = [
+    c("nn.conv2d_transpose", Y4, G4, np.array([1.0, 6.0, 6.0, 2.0]), 2),
+    c("nn.conv2d_transpose", Y4, G4, np.array([1.0, 6.0, 6.0, 2.0], F32), 2, "VALID"),
+    c("nn.conv2d_transpose", Y4, G4, np.array([1.0, 5.5, 6.9, 2.0]), 2),  # -> [1, 5, 6, 2]
+    c("nn.conv2d_transpose", Y4, G4, np.array([1.0, 4.9, 6.0, 2.0]), 2),  # -> 4: refused
+    c("nn.conv2d_transpose", Y4, G4, np.array([6.0, 5.0]), 2),  # [H, W]
+    c("nn.conv2d_transpose", Y4, G4, np.array([1.0, NAN, 6.0, 2.0]), 2),
+    c("nn.conv2d_transpose", Y4, G4, np.array([1.0, 1e30, 6.0, 2.0]), 2),
+    c("nn.conv2d_transpose", Y4, G4, [1.0, 6.0, 6.0, 2.0], 2),
+    c("nn.conv2d_transpose", Y4, G4, (1, 6.0, 6, 2), 2),
+    c("nn.conv2d_transpose", Y4, G4, [1, np.float64(6), 6, 2], 2),
+    c("nn.conv2d_transpose", Y4, G4, [1, np.int64(6), 6, 2], 2),
+    c("nn.conv2d_transpose", Y4, G4, np.array([1, 6, 6, 2], np.int16), 2),
+    c("nn.conv2d_transpose", Y4, G4, [1, 2**31, 6, 2], 2),
+    c("nn.conv2d_transpose", Y4, G4, 6.0, 2),
+    c("compat.v1.nn.conv2d_transpose", Y4, G4, np.array([1.0, 6, 6, 2]), [1, 2, 2, 1]),
+    c("compat.v1.nn.conv2d_backprop_input", np.array([1.0, 6, 6, 2]), G4, Y4, [1, 2, 2, 1], "SAME"),
+    c("nn.conv_transpose", Y4, G4, np.array([1.0, 6.0, 6.0, 2.0]), 2),
+    c("nn.conv_transpose", Y3, G3, np.array([1.0, 4, 6, 4, 2]), 2),
+    c("nn.conv3d_transpose", Y3, G3, np.array([1.0, 4.5, 6, 3.5, 2]), 2),
+    c("nn.conv3d_transpose", Y3, G3, [1.0, 4, 6, 4, 2], 2),
+    c("nn.conv1d_transpose", Y1, G1, np.array([1.0, 6.0, 2.0]), 2),
+    c("nn.conv1d_transpose", Y1, G1, np.array([1, 6, 2]), 2),
+    c("nn.atrous_conv2d_transpose", Y4, G4, np.array([1.0, 3, 3, 2]), 1, "SAME"),
+    c("nn.atrous_conv2d_transpose", Y4, G4, np.array([1.0, 3, 3, 2]), 2, "SAME"),
+    c("nn.atrous_conv2d_transpose", Y4, G4, np.array([1, 3, 3, 2]), 2, "SAME"),
+]
+
+# Argument values that TensorFlow's converters refuse (or read in their own way).
+BAD_ARGS = [
+    c("nn.conv2d", X4, F4, NAN, "SAME"),
+    c("nn.conv2d", X4, F4, [1, NAN], "SAME"),
+    c("nn.conv2d", X4, F4, 1, "SAME", dilations=NAN),
+    c("nn.conv2d", X4, F4, True, "SAME"),
+    c("nn.conv2d", X4, F4, 10**12, "SAME"),
+    c("nn.conv2d", X4, F4, 2**31, "SAME"),
+    c("nn.conv2d", X4, F4, 2**31 - 1, "SAME"),
+    c("nn.conv2d", X4, F4, 1, "SAME", dilations=10**12),
+    c("nn.conv2d", X4, F4, 1, [[0, 0], [NAN, 0], [0, 0], [0, 0]]),
+    c("nn.conv2d", X4, F4, 1, [[0, 0], [1.5, 0], [0, 0], [0, 0]]),
+    c("nn.conv2d", X4, F4, 1, [[0, 0], [None, 0], [0, 0], [0, 0]]),
+    c("nn.conv2d", X4, F4, "x", "SAME"),
+    c("nn.conv2d", X4, None, 1, "SAME"),
+    c("nn.conv2d", X4, "x", 1, "SAME"),
+    c("nn.conv1d", ramp(2, 7, 2), ramp(3, 2, 3), NAN, "SAME"),
+    c("nn.conv3d", X5, F5, [1, NAN, 1, 1, 1], "SAME"),
+    c("nn.conv3d", X5, F5, [1, 10**12, 1, 1, 1], "SAME"),
+    c("nn.convolution", X4, F4, NAN, "SAME"),
+    c("nn.convolution", X4, None, 1, "SAME"),
+    c("nn.atrous_conv2d", X4, F4, True, "SAME"),
+    c("nn.atrous_conv2d", X4, F4, 2.0, "SAME"),
+    c("nn.depthwise_conv2d", X4, ramp(3, 3, 2, 2), [1, 1, 1, 1], "SAME", dilations=[2.0, 2.0]),
+    c("nn.depthwise_conv2d", X4, ramp(3, 3, 2, 2), [1, 1, 1, 1], "SAME", dilations=[NAN, NAN]),
+    c("nn.depthwise_conv2d", X4, ramp(3, 3, 2, 2), [1, NAN, NAN, 1], "SAME"),
+    c("nn.depthwise_conv2d", X4, ramp(3, 3, 2, 2), [1, 1, 1, 1], "SAME", dilations=[True, True]),
+    c("nn.conv2d_transpose", Y4, G4, [1, 3, 3, 2], NAN),
+    c("nn.conv2d_transpose", Y4, G4, [1, 3, 3, 2], 10**12),
+    c("nn.conv2d_transpose", Y4, None, [1, 3, 3, 2], 1),
+    c("nn.conv2d_transpose", None, G4, [1, 3, 3, 2], 1),
+    c("nn.conv2d_transpose", Y4, G4, None, 1),
+    c("nn.conv2d_transpose", Y4, G4, [1, 3, 3, 2], 1, dilations=NAN),
+    c("nn.atrous_conv2d_transpose", Y4, G4, [1, 3, 3, 2], 2.0, "SAME"),
+    c("nn.atrous_conv2d_transpose", Y4, G4, [1, 3, 3, 2], 2.5, "SAME"),
+    c("nn.atrous_conv2d_transpose", Y4, G4, [1, 3, 3, 2], 1.0, "SAME"),
+    c("nn.atrous_conv2d_transpose", Y4, G4, [1, 3, 3, 2], True, "SAME"),
+    c("nn.atrous_conv2d_transpose", Y4, G4, [1, 3, 3, 2], None, "SAME"),
+    c("nn.atrous_conv2d_transpose", Y4, G4, [1, 3, 3, 2], "x", "SAME"),
+    c("nn.atrous_conv2d_transpose", Y4, G4, [1, 3, 3, 2], 10**12, "SAME"),
+    c("compat.v1.nn.depthwise_conv2d_native", X4, ramp(3, 3, 2, 2), [1, NAN, NAN, 1], "SAME"),
+    c("nn.conv2d", X4, F4, 1, "SAME", name=5),
+]
+
 ALL = {
     "conv2d": CONV2D,
     "conv1d": CONV1D,
@@ -503,6 +583,8 @@ ALL = {
     "depthwise": DEPTHWISE,
     "transpose": TRANSPOSE,
     "dtypes": DTYPES,
+    "output_shape": OUTPUT_SHAPE,
+    "bad_args": BAD_ARGS,
 }
 PARAMS = [
     pytest.param(case, id=f"{group}-{i}")

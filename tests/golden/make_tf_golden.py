@@ -9,7 +9,7 @@ call itself (function name and arguments, as JSON), its input arrays, and
 TensorFlow's answer: the output array, or the fact that it raised (and what).
 The reference is computed exactly as in ``tests/compat_tf/test_tf_parity.py`` (eager
 CPU with oneDNN off; TensorFlow's XLA path where the CPU kernels lack an
-implementation). The file records the TensorFlow version and this script's
+implementation, and for ``conv3d`` with SAME padding). The file records the TensorFlow version and this script's
 path, so ``tests/compat_tf/test_tf_golden.py`` can check ``compat.tf`` without
 TensorFlow.
 """
@@ -51,8 +51,8 @@ def _encode(value: Any, arrays: dict[str, np.ndarray], prefix: str, t_cls: type)
 
 def cases() -> list[Any]:
     """The fixed set: the tutorial, chosen argument forms, and sampled random configurations."""
-    from tests import test_tf_parity as parity
-    from tests import test_tf_parity_forms as forms
+    from tests.compat_tf import test_tf_parity as parity
+    from tests.compat_tf import test_tf_parity_forms as forms
 
     chosen = list(forms.TUTORIAL)
     for group in forms.ALL.values():
@@ -75,7 +75,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     import tensorflow as tf
 
-    from tests import test_tf_parity as parity
+    from tests.compat_tf import test_tf_parity as parity
 
     arrays: dict[str, np.ndarray] = {}
     for i, case in enumerate(cases()):
