@@ -269,7 +269,9 @@ def conv_transpose2d(
       input: ``(N, C_in, H, W)``, or unbatched ``(C_in, H, W)``.
       weight: ``(C_in, C_out // groups, kH, kW)`` (PyTorch's transposed layout,
         the weight of the ``conv2d`` it transposes).
-      bias: ``(C_out,)`` or ``None``; same dtype as ``input``.
+      bias: ``(C_out,)`` or ``None``; any real dtype that casts to ``input``'s, which the
+        result keeps (as torch's reference kernel; 3-D with a non-empty batch and complex
+        inputs need ``input``'s dtype).
       stride: an int, or a tuple of 1 or 2 ints.
       padding: an int, or a tuple of 1 or 2 non-negative ints (no strings).
       output_padding: extra size on the high side; each ``< max(stride, dilation)``.
@@ -280,7 +282,8 @@ def conv_transpose2d(
       ``(N, C_out, H_out, W_out)`` (no batch axis for an unbatched input).
 
     Raises:
-      TypeError: a non-int shape argument, a padding string, or mismatched dtypes.
+      TypeError: an operand that is not an array of numbers, a non-int shape argument, a
+        padding string, or mismatched dtypes.
       ValueError: what PyTorch rejects: bad ranks, channel or group mismatches,
         non-positive stride/dilation/groups, negative padding or output_padding,
         an output_padding too large, or an output size below 1.
