@@ -109,6 +109,11 @@ def _array(fn: str, name: str, value: Any, min_ndim: int = 3) -> Array:
                 f"{type(value).__name__} ({e}). Convert it first, e.g. with "
                 f"tensor.detach().cpu().numpy() for a PyTorch tensor."
             ) from None
+    kind = np.dtype(value.dtype)
+    if kind == np.bool_ or not (np.issubdtype(kind, np.number) or kind.name == "bfloat16"):
+        raise TypeError(
+            f"{fn}: `{name}` must have a numeric dtype; received {name}.dtype={kind.name}."
+        )
     if value.ndim < min_ndim:
         raise ValueError(
             f"{fn}: `{name}` must have at least one spatial axis and two channel axes "

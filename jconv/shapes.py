@@ -36,8 +36,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from jconv._canonical.args import per_dim_ints, static_int
 from jconv._canonical.padding import PadSpec, normalize_padding, padding_mode
+from jconv._canonical.sizes import MAX_BYTES as MAX_ARRAY_BYTES
 from jconv._canonical.sizes import (
     Dim,
     check_output_padding,
@@ -51,6 +54,7 @@ from jconv._canonical.sizes import (
 )
 
 __all__ = [
+    "MAX_ARRAY_BYTES",
     "conv_output_shape",
     "conv_output_size",
     "effective_kernel_size",
@@ -111,7 +115,10 @@ def same_padding(
     >>> same_padding(4, 3, stride=2, lower=True)
     (1, 0)
     """
-    i, k, s, d = _dim_args("jconv.shapes.same_padding", input_size, kernel_size, stride, dilation)
+    fn = "jconv.shapes.same_padding"
+    i, k, s, d = _dim_args(fn, input_size, kernel_size, stride, dilation)
+    if not isinstance(lower, (bool, np.bool_)):
+        raise TypeError(f"{fn}: `lower` must be a bool; received lower={lower!r}.")
     return same_pads(i, k, s, d, lower)
 
 

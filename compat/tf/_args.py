@@ -1,6 +1,6 @@
 """TensorFlow's argument forms, turned into plain Python values (no arrays touched).
 
-One helper per form (tf-semantics.md §1.2-1.4, §2): ``strides``/``dilations``
+One helper per form: ``strides``/``dilations``
 sequences, explicit padding lists, ``output_shape``, and the v1 argument
 aliases. Each reproduces what TensorFlow's Python wrapper accepts and
 rejects; the op-level checks (which values a kernel takes) live in

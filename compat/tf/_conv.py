@@ -1,7 +1,7 @@
 """``tf.nn.conv1d``, ``conv2d``, ``conv3d``, ``convolution``, ``atrous_conv2d``.
 
 Each function does what TensorFlow's Python wrapper does to its arguments
-(tf-semantics.md §2) and hands them to the kernel model in ``_forward``.
+(``tensorflow/python/ops/nn_ops.py``) and hands them to the kernel model in ``_forward``.
 The ``_``-prefixed helpers take the arguments by position and are shared
 with the v1 signatures in ``_v1``.
 """

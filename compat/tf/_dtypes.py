@@ -1,4 +1,4 @@
-"""dtypes and TensorFlow's rules for turning arguments into tensors (tf-semantics.md §1.5).
+"""dtypes and TensorFlow's rules for turning arguments into tensors.
 
 A JAX array plays the part of a ``tf.Tensor``: it keeps its dtype. NumPy
 arrays, Python lists and scalars are converted, either on their own
@@ -18,6 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+import jconv
 from compat.tf.errors import InvalidArgumentError
 
 float16 = np.dtype("float16")
@@ -153,18 +154,15 @@ def check_op_dtypes(op: str, arrays: Sequence[jax.Array], first_index: int = 0) 
     return dtype
 
 
-# The largest result compat.tf builds itself (the empty and all-zero outputs that
-# TensorFlow returns without computing); jconv refuses larger ones with the same bound.
-MAX_BYTES = 2**40
-
-
 def zeros(op: str, shape: Sequence[int], dtype: Any, name: str, value: Any) -> jax.Array:
-    """An all-zero result, refused (``InvalidArgumentError``) beyond :data:`MAX_BYTES`.
+    """An all-zero result, refused beyond ``jconv.shapes.MAX_ARRAY_BYTES``, as jconv refuses.
+
+    These are the empty and all-zero outputs TensorFlow returns without computing.
 
     ``name`` and ``value`` are the argument that made the shape, for the message.
     """
     size = math.prod(shape) * np.dtype(dtype).itemsize
-    if size > MAX_BYTES:
+    if size > jconv.shapes.MAX_ARRAY_BYTES:
         raise InvalidArgumentError(
             f"{op}: the result would have shape {list(shape)} ({size:.3g} bytes), more than "
             f"2**40 bytes; received {name}={_short(value)}."

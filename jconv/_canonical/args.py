@@ -67,7 +67,8 @@ def is_sequence(value: Any) -> TypeGuard[Collection[Any]]:
         return False
     if getattr(value, "ndim", 1) == 0:
         return False
-    return isinstance(value, Sequence) or hasattr(value, "__len__")
+    # Ordered containers only: a set or a dict has a length but no order.
+    return isinstance(value, Sequence) or (hasattr(value, "__len__") and hasattr(value, "shape"))
 
 
 def per_dim_ints(

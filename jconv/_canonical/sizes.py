@@ -21,6 +21,15 @@ from typing import Any, NamedTuple
 from jconv._canonical.args import per_dim_ints, show
 from jconv._canonical.padding import PadSpec, describe
 
+MAX_BYTES = 2**40
+"""The largest array (output or intermediate) a call may create: 1 TiB.
+
+No accelerator or host holds an array that large; a configuration that needs
+one (e.g. a padding of ``10**12``) is a ``ValueError`` before XLA sees it,
+instead of an allocation failure, a process abort or a hang inside XLA. The
+canonicalizer lowers the bound to the devices' memory where that is smaller.
+"""
+
 
 class Dim(NamedTuple):
     """One spatial dimension of an op: its index, input size and arguments."""
@@ -72,7 +81,7 @@ def conv_out(fn: str, dim: Dim) -> int:
     if isinstance(pad, str) and pad != "VALID":
         if i < 1:
             raise ValueError(
-                f"{fn}: spatial dimension {j} of the input has size {i}; {pad} padding "
+                f"{fn}: spatial dimension {j} of the input (`x`) has size {i}; {pad} padding "
                 f"gives a zero-size output, which is not allowed."
             )
         return -(-i // s)
@@ -82,7 +91,7 @@ def conv_out(fn: str, dim: Dim) -> int:
     if span < eff:
         raise ValueError(
             f"{fn}: spatial dimension {j} has no output: the kernel spans {eff} "
-            f"(kernel {k}, dilation {d}) but the padded input spans only {span} "
+            f"(kernel size {k}, dilation {d}) but the padded input spans only {span} "
             f"(size {i}, padding ({lo}, {hi})); use a smaller kernel or dilation, more "
             f"padding, or 'SAME'."
         )
@@ -94,7 +103,7 @@ def out_range(fn: str, dim: Dim) -> range:
     j, i, k, s, pad, d = dim
     if i < 1:
         raise ValueError(
-            f"{fn}: spatial dimension {j} of the input has size {i}; a transposed "
+            f"{fn}: spatial dimension {j} of the input (`x`) has size {i}; a transposed "
             f"convolution needs at least 1 (it is the output of a convolution)."
         )
     if isinstance(pad, str) and pad != "VALID":

@@ -11,7 +11,9 @@ before any compute.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import os
 from typing import Any
 
 import jax
@@ -23,6 +25,7 @@ from jconv._canonical.args import is_sequence, per_dim_ints, show
 from jconv._canonical.operands import Layout, check_divisible, operands, positive_groups
 from jconv._canonical.padding import normalize_padding
 from jconv._canonical.sizes import (
+    MAX_BYTES,
     check_out,
     check_output_padding,
     conv_out,
@@ -32,14 +35,6 @@ from jconv._canonical.sizes import (
 )
 
 PADDING_MODES = ("zeros", "circular")
-
-MAX_BYTES = 2**40
-"""The largest array (output or intermediate) a call may create: 1 TiB.
-
-No accelerator or host holds an array that large; a configuration that needs
-one (e.g. a padding of ``10**12``) is a ``ValueError`` before XLA sees it,
-instead of an allocation failure, a process abort or a hang inside XLA.
-"""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -265,13 +260,41 @@ def _shape(layout: Layout, batch: int, spatial: tuple[int, ...], channels: int) 
     return (batch, channels, *spatial)
 
 
+@functools.cache
+def memory_bytes() -> int:
+    """The memory of this process's devices together: the most any one array could use.
+
+    Accelerators report their own (``bytes_limit``); CPU devices share the host's
+    physical memory, counted once.
+    """
+    total, host = 0, False
+    for device in jax.local_devices():
+        stats = device.memory_stats() or {}
+        if stats.get("bytes_limit"):
+            total += int(stats["bytes_limit"])
+        else:
+            host = True
+    if host:
+        try:
+            total += os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (AttributeError, ValueError, OSError):  # not a POSIX host
+            total += MAX_BYTES
+    return min(total, MAX_BYTES)
+
+
 def _check_bytes(fn: str, what: str, shape: tuple[int, ...], dtype: Any, because: str) -> None:
-    """Raises ``ValueError`` for an array no machine can hold (see :data:`MAX_BYTES`)."""
+    """Raises ``ValueError`` for an array no device here can hold.
+
+    The bound is :data:`MAX_BYTES` or the devices' memory (:func:`memory_bytes`),
+    whichever is smaller: XLA would otherwise fail to allocate, or swap for hours.
+    """
     size = math.prod(shape) * np.dtype(dtype).itemsize
-    if size > MAX_BYTES:
+    limit = memory_bytes()
+    if size > limit:
         raise ValueError(
-            f"{fn}: {what} would have shape {shape} ({size:.3g} bytes), more than the 2**40 "
-            f"bytes (1 TiB) jconv allows for any array; received {because}."
+            f"{fn}: {what} would have shape {shape} ({size:.3g} bytes), more than the "
+            f"{limit:.3g} bytes of memory this process's devices have (and jconv's 2**40-byte "
+            f"limit for any array); received {because}."
         )
 
 

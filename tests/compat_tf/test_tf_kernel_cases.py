@@ -1,4 +1,4 @@
-"""TensorFlow's own kernel tests, re-expressed for ``compat.tf`` (tf-semantics.md §6).
+"""TensorFlow's own kernel tests, re-expressed for ``compat.tf``, from ``tensorflow/python/kernel_tests/nn_ops/``.
 
 ``conv2d_transpose_test.py``, ``conv1d_transpose_test.py``,
 ``conv3d_transpose_test.py`` and ``atrous_conv2d_test.py`` check all-ones

@@ -34,7 +34,8 @@ import pytest
 from compat import tf as ctf
 
 # TensorFlow's oneDNN CPU kernels return uninitialised memory for the empty outputs of
-# VALID convolutions whose window slightly exceeds the input (tf-semantics.md §3.1); the
+# VALID convolutions whose window slightly exceeds the input (e.g. a 3-wide window on 2
+# inputs); the
 # reference kernels (oneDNN off) return the empty tensor.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 tf = pytest.importorskip("tensorflow", reason="needs tensorflow-cpu (pip install -e .[test])")

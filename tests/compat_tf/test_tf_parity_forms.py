@@ -1,9 +1,9 @@
 """Live parity with TensorFlow for chosen argument forms, rejections and edge cases.
 
 Where ``test_tf_parity`` samples configurations, this file lists the cases one
-by one: every semantic rejection TensorFlow makes (tf-semantics.md §4), the
-dtype conversion rules (§1.5), the v1 argument names and aliases, empty
-outputs (§3.1), extra batch dimensions, and the tutorial's calls. Each must
+by one: every semantic rejection TensorFlow makes (its shape-function
+and kernel checks), the dtype conversion rules, the v1 argument names and aliases, empty
+outputs, extra batch dimensions, and the tutorial's calls. Each must
 get the same accept/reject decision and, when accepted, the same values.
 """
 

@@ -69,7 +69,7 @@ def test_transpose_sizes_are_exactly_the_sizes_conv_maps_back(padding):
         assert default == expected and type(default) is int and default in got
 
 
-# Accepted output sizes observed with TensorFlow 2.21 (tf-semantics.md, section 3.2).
+# Accepted output sizes observed with TensorFlow 2.21.
 TF_TABLE = {
     # (I, k): {s: (SAME, VALID)}
     (1, 3): {1: ([1], [3]), 2: ([1, 2], [3, 4]), 3: ([1, 2, 3], [3, 4, 5])},

@@ -60,7 +60,7 @@ def test_readme_has_exactly_two_commands_and_ci_runs_the_test_one():
 
 
 def test_tf_tutorial_prints_tensorflows_numbers():
-    # Expected values: TensorFlow 2.21's output for the same code (tf-semantics.md, section 7).
+    # Expected values: TensorFlow 2.21's output for the same code.
     out = subprocess.run(
         [sys.executable, str(ROOT / "examples" / "tf_tutorial.py")],
         capture_output=True,

@@ -10,7 +10,7 @@ import pytest
 from jconv._teaching.cli import parser
 from jconv._teaching.demo import GIF_NAME, _session
 
-# The tutorial's results (tf-semantics.md section 7), as the demo prints them.
+# The tutorial's results (TensorFlow 2.21's output for the tutorial's code), as the demo prints them.
 TUTORIAL = [
     "((1, 2, 2, 1), (1, 1, 1, 1))",
     "((1, 3, 3, 1), (1, 2, 2, 1))",
