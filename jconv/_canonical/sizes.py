@@ -70,6 +70,20 @@ def forward_pads(i: int, k: int, s: int, pad: PadSpec, d: int) -> tuple[int, int
     return pad
 
 
+def _one_of(ok: range) -> str:
+    """The accepted sizes, listed when few (a stride of 10**12 accepts 10**12 sizes)."""
+    if len(ok) <= 16:
+        return f"one of {list(ok)}"
+    return f"a size from {ok[0]} to {ok[-1]}"
+
+
+def _input(fn: str) -> str:
+    """The argument that gives the input size, for messages."""
+    if ".shapes." not in fn:
+        return "`x`"
+    return "`input_shape`" if fn.endswith(("_shape", "_shapes")) else "`input_size`"
+
+
 def _what(k: int, s: int, pad: PadSpec, d: int) -> str:
     dil = f", dilation {d}" if d != 1 else ""
     return f"with stride {s}, kernel {k}{dil}, {describe(pad)}"
@@ -81,7 +95,7 @@ def conv_out(fn: str, dim: Dim) -> int:
     if isinstance(pad, str) and pad != "VALID":
         if i < 1:
             raise ValueError(
-                f"{fn}: spatial dimension {j} of the input (`x`) has size {i}; {pad} padding "
+                f"{fn}: spatial dimension {j} of the input ({_input(fn)}) has size {i}; {pad} padding "
                 f"gives a zero-size output, which is not allowed."
             )
         return -(-i // s)
@@ -103,7 +117,7 @@ def out_range(fn: str, dim: Dim) -> range:
     j, i, k, s, pad, d = dim
     if i < 1:
         raise ValueError(
-            f"{fn}: spatial dimension {j} of the input (`x`) has size {i}; a transposed "
+            f"{fn}: spatial dimension {j} of the input ({_input(fn)}) has size {i}; a transposed "
             f"convolution needs at least 1 (it is the output of a convolution)."
         )
     if isinstance(pad, str) and pad != "VALID":
@@ -127,7 +141,7 @@ def check_out(fn: str, dim: Dim, o: int) -> None:
     sizes = f"size {ok[0]}" if len(ok) == 1 else f"sizes {ok[0]} to {ok[-1]}"
     raise ValueError(
         f"{fn}: output_shape[{j}]={o} is not reachable: {_what(k, s, pad, d)}, an input "
-        f"of size {i} comes from {sizes}; pass one of {list(ok)}."
+        f"of size {i} comes from {sizes}; pass {_one_of(ok)}."
     )
 
 
@@ -143,7 +157,7 @@ def default_out(fn: str, dim: Dim, extra: int) -> int:
         raise ValueError(
             f"{fn}: spatial dimension {j} has no output: {_what(k, s, pad, d)} and "
             f"output_padding {extra}, the default output size is {o}; pass "
-            f"output_shape with one of {list(ok)}."
+            f"output_shape with {_one_of(ok)}."
         )
     return o
 

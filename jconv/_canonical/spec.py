@@ -388,4 +388,4 @@ def _preferred(fn: str, preferred: Any, dtype: Any) -> Any:
             f"wide (integers: same signedness, or any float); received {name}={want.name} for "
             f"inputs of dtype {have.name}."
         )
-    return want
+    return want.name

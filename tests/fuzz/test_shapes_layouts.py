@@ -75,7 +75,8 @@ BASES = {
     "transpose_output_shape": {"input_shape": (3, 4), "kernel_shape": (3, 2), "stride": 2, "padding": "VALID", "dilation": 1, "output_padding": None},
     "transpose_output_shapes": {"input_shape": (3, 4), "kernel_shape": (3, 2), "stride": 2, "padding": "VALID", "dilation": 1},
 }
-assert set(BASES) == set(shapes.__all__), "a new jconv.shapes function needs a base call here"
+FUNCTIONS = {name for name in shapes.__all__ if callable(getattr(shapes, name))}
+assert set(BASES) == FUNCTIONS, "a new jconv.shapes function needs a base call here"
 CASES = [(f, a) for f, b in BASES.items() for a in b]
 
 
