@@ -77,6 +77,13 @@ def _one_of(ok: range) -> str:
     return f"a size from {ok[0]} to {ok[-1]}"
 
 
+def _kernel(fn: str) -> str:
+    """The argument that gives the window size, for messages."""
+    if ".shapes." not in fn:
+        return "kernel size"
+    return "`kernel_shape`" if fn.endswith(("_shape", "_shapes")) else "`kernel_size`"
+
+
 def _input(fn: str) -> str:
     """The argument that gives the input size, for messages."""
     if ".shapes." not in fn:
@@ -105,7 +112,7 @@ def conv_out(fn: str, dim: Dim) -> int:
     if span < eff:
         raise ValueError(
             f"{fn}: spatial dimension {j} has no output: the kernel spans {eff} "
-            f"(kernel size {k}, dilation {d}) but the padded input spans only {span} "
+            f"({_kernel(fn)} {k}, dilation {d}) but the padded input spans only {span} "
             f"(size {i}, padding ({lo}, {hi})); use a smaller kernel or dilation, more "
             f"padding, or 'SAME'."
         )

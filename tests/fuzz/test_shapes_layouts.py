@@ -49,7 +49,7 @@ def model(name, kw):
         return eff(k, d)
     if name == "same_padding":
         low = kw.get("lower", False)
-        if not isinstance(low, bool):
+        if not isinstance(low, (bool, np.bool_)):  # a NumPy bool is a bool
             raise Reject("lower")
         return same_pads(i, k, s, d, low)
     p = kw.get("padding", "VALID")
@@ -106,7 +106,7 @@ def test_shapes_one_argument(fn, arg):
     base = BASES[fn]
     values = INT_GARBAGE + TYPE_GARBAGE + (PADDING if arg == "padding" else [])
     if arg.endswith("_shape"):
-        values = values + [(5,), (5, 6, 7), [5, 6], np.array([5, 6]), (0, 6), (-1, 6), (5.0, 6), ("5", 6)]
+        values = [*values, (5,), (5, 6, 7), [5, 6], np.array([5, 6]), (0, 6), (-1, 6), (5.0, 6), ("5", 6)]
     for v in values:
         kw = {**base, arg: v}
         rec.run(arg, v, lambda kw=kw: f(**kw), shape_expect(fn, kw, arg))
@@ -118,7 +118,6 @@ K = np.arange(3 * 2 * 4 * 6, dtype=np.float32).reshape(3, 2, 4, 6)
 
 
 def layout_expect(name, arg, value, groups_ok):
-    f = getattr(layouts, name)
     if arg in ("kernel", "weight", "w"):
         if not isinstance(value, (np.ndarray, list)) and not hasattr(value, "shape"):
             return Expect(value=None, names=(arg,))
@@ -129,12 +128,16 @@ def layout_expect(name, arg, value, groups_ok):
     def check(r):
         src = np.asarray(value if arg in ("kernel", "weight", "w") else K)
         got = np.asarray(r)
-        if sorted(got.ravel().tolist()) != sorted(src.ravel().tolist()) and src.dtype.kind != "b":
+        same = got.size == src.size and np.array_equal(
+            np.sort(got.ravel()), np.sort(src.ravel()), equal_nan=src.dtype.kind in "fc"
+        )
+        if not same and src.dtype.kind != "b":
             return "result is not a permutation of the entries"
         inverse = name.replace("to_", "@").replace("from_", "to_").replace("@", "from_")
         kw = {a: v for a, v in extra.items()}
         back = np.asarray(getattr(layouts, inverse)(r, **kw))
-        if back.shape != src.shape or not (back == src).all():
+        exact = np.array_equal(back, src, equal_nan=src.dtype.kind in "fc")
+        if back.shape != src.shape or not exact:
             return f"round trip through {inverse} is not exact"
         return None
 
@@ -159,7 +162,9 @@ def test_layouts(name):
             if opt == "groups":
                 try:
                     g = as_int(v, "groups")
-                    ok = g >= 1 and K.shape[-1] % g == 0 and (K.shape[-2] % g == 0 or "from" not in name)
+                    # Which axis `groups` must divide depends on the converter's layout; a
+                    # positive int may be accepted or refused (naming `groups`).
+                    ok = g >= 1
                 except Reject:
                     ok = False
                 e = Expect(value=object(), may_reject=True, names=("groups",)) if ok else Expect(value=None, names=("groups",))
@@ -175,5 +180,5 @@ def test_layouts(name):
 def test_entry_point_list():
     """Every public entry point has a base call in this suite (fails when one is added)."""
     assert set(layouts.__all__) == set(LAYOUTS)
-    assert set(shapes.__all__) == set(BASES)
+    assert set(BASES) == FUNCTIONS
     assert set(jconv.__all__) == {"ALGORITHMS", "__version__", "conv", "conv_transpose", "layouts", "shapes"}
