@@ -31,8 +31,8 @@ Definitions (per spatial dimension, ``eff = d * (k - 1) + 1``):
 * default transpose output size: ``i * s`` for the SAME modes, otherwise
   ``(i - 1) * s + eff - lo - hi + output_padding``.
 
-The module also holds the tolerance table used by every test that compares
-against it.
+Comparisons with it go through ``assert_close`` (re-exported from
+``tests.tolerances``, the suite's one tolerance table).
 """
 
 from __future__ import annotations
@@ -41,22 +41,7 @@ import itertools
 
 import numpy as np
 
-# One tolerance table per dtype, used by every comparison in the test suite.
-TOLERANCES = {
-    np.dtype(np.float64): {"rtol": 1e-10, "atol": 1e-10},
-    np.dtype(np.float32): {"rtol": 1e-5, "atol": 1e-5},
-}
-
-
-def assert_close(actual, expected, dtype=np.float64, err_msg=""):
-    """``np.testing.assert_allclose`` with the tolerance of ``dtype``; shapes must match."""
-    actual = np.asarray(actual)
-    expected = np.asarray(expected)
-    assert actual.shape == expected.shape, (
-        f"shape {actual.shape} != expected {expected.shape}. {err_msg}"
-    )
-    np.testing.assert_allclose(actual, expected, err_msg=err_msg, **TOLERANCES[np.dtype(dtype)])
-
+from tests.tolerances import assert_close as assert_close
 
 # ---------------------------------------------------------------------------
 # Argument forms

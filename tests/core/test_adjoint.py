@@ -15,10 +15,8 @@ import numpy as np
 import pytest
 
 import jconv
-from tests import oracle
+from tests import oracle, tolerances
 from tests.oracle_configs import ALGORITHMS, AXES, RngPicker, covering, make_config
-
-ADJOINT_RTOL = 1e-10  # float64
 
 CONFIGS = [
     make_config("conv", choice, RngPicker(3000 + k), seed=3000 + k)
@@ -71,7 +69,7 @@ def test_adjoint_identity(cfg, algorithm):
     transpose_y = jax.jit(lambda y, w: _transpose(cfg, y, w, algorithm))(y, w)
     lhs = float(np.vdot(np.asarray(conv_zy), y))
     rhs = float(np.vdot(z, np.asarray(transpose_y)))
-    assert abs(lhs - rhs) <= ADJOINT_RTOL * max(abs(lhs), abs(rhs)), (lhs, rhs)
+    assert abs(lhs - rhs) <= tolerances.ADJOINT * max(abs(lhs), abs(rhs)), (lhs, rhs)
 
 
 @pytest.mark.parametrize("algorithm", ALGORITHMS)

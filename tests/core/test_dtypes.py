@@ -2,26 +2,15 @@
 preferred_element_type; NaN/Inf propagation; run-to-run determinism."""
 
 import jax.numpy as jnp
-import ml_dtypes
 import numpy as np
 import pytest
 
 import jconv
-from tests import oracle
+from tests import oracle, tolerances
 
 ALGORITHMS = ("auto", *jconv.ALGORITHMS)
 
-# Worst-case error allowed, as a fraction of the largest |expected| value. Inputs are
-# rounded to the dtype first, so this bounds only the accumulation error of the op.
-RELATIVE_TO_MAX = {
-    np.dtype(np.float16): 4e-3,
-    np.dtype(ml_dtypes.bfloat16): 3e-2,
-    np.dtype(np.float32): 1e-6,
-    np.dtype(np.float64): 1e-13,
-    np.dtype(np.complex64): 1e-6,
-    np.dtype(np.complex128): 1e-13,
-    np.dtype(np.int32): 0,  # integer sums are exact
-}
+DTYPES = [*tolerances.TOLERANCES, np.dtype(np.int32)]  # every float width, complex, int
 
 CASES = [
     # ndim, stride, padding, dilation, groups
@@ -55,11 +44,12 @@ def reference(op, x, w, *args, **kwargs):
 def check(got, want, dtype):
     got = np.asarray(got)
     assert got.dtype == np.dtype(dtype) and got.shape == want.shape
-    bound = RELATIVE_TO_MAX[np.dtype(dtype)] * max(1.0, np.abs(want).max())
+    # Inputs are rounded to the dtype first, so this bounds only the op's own error.
+    bound = tolerances.tolerance(dtype).atol * max(1.0, np.abs(want).max())
     np.testing.assert_array_less(np.abs(got.astype(want.dtype) - want), bound + 1e-300)
 
 
-@pytest.mark.parametrize("dtype", list(RELATIVE_TO_MAX), ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_every_dtype_against_the_oracle(dtype, case):
     ndim, stride, padding, dilation, groups = case
@@ -91,7 +81,7 @@ def test_preferred_element_type_accumulates_in_float32(dtype):
             x, w, 2, "SAME", algorithm=algorithm, preferred_element_type=jnp.float32
         )
         assert got.dtype == jnp.float32
-        np.testing.assert_allclose(np.asarray(got), want, rtol=1e-5, atol=1e-4)
+        tolerances.assert_close(got, want)  # float32 accumulation of exact float32 inputs
     got = jconv.conv(x, w.transpose(0, 1, 3, 2), preferred_element_type=jnp.float32)
     assert got.dtype == jnp.float32
 
@@ -131,6 +121,6 @@ def test_precision_forms_are_accepted_by_every_algorithm():
     for precision in ("highest", ["highest", "highest"], ("highest", "highest"), None):
         for algorithm in ALGORITHMS:
             got = jconv.conv_transpose(x, w, 2, "SAME", precision=precision, algorithm=algorithm)
-            np.testing.assert_allclose(np.asarray(got), want, rtol=1e-4, atol=1e-4)
+            tolerances.assert_close(got, want)
         got = jconv.conv(np.asarray(want, np.float32), w, 2, "SAME", precision=precision)
         assert got.shape == (1, 4, 4, 2)

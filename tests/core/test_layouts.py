@@ -20,9 +20,10 @@ from jax import lax
 
 import jconv
 from jconv import layouts
+from tests import tolerances
 
 RNG = np.random.default_rng(7)
-TOL = dict(rtol=1e-10, atol=1e-10)
+TOL = tolerances.tolerance(np.float64)._asdict()  # float64 operands throughout
 GROUPINGS = ("1", "2", "depthwise")
 
 
