@@ -64,7 +64,10 @@ def _conv1d(
         )
     strides = [1, *get_sequence(stride, 1, channel_index, "stride")]
     dilations = [1, *get_sequence(dilations, 1, channel_index, "dilations")]
-    x, f = _dtypes.convert(value, name="input"), _dtypes.convert(filters, name="filters")
+    x, f = (
+        _dtypes.convert(value, name="input", operand=True),
+        _dtypes.convert(filters, name="filters", operand=True),
+    )
     if x.ndim < 2:
         raise InvalidArgumentError(
             f"conv1d: input must be at least 3-dimensional (batch, width, channels); received "
@@ -119,7 +122,10 @@ def _conv3d(
 def _convolution(
     input: Any, filters: Any, strides: Any, padding: Any, data_format: Any, dilations: Any
 ) -> jax.Array:
-    f, x = _dtypes.convert(filters, name="filters"), _dtypes.convert(input, name="input")
+    f, x = (
+        _dtypes.convert(filters, name="filters", operand=True),
+        _dtypes.convert(input, name="input", operand=True),
+    )
     n = f.ndim - 2 if f.ndim else x.ndim - 2
     if n not in (1, 2, 3):
         raise InvalidArgumentError(
@@ -414,4 +420,34 @@ def atrous_conv2d(
         ) from None
     rates_ = attr_ints("atrous_conv2d", "rate", list(rates))
     check_int32("atrous_conv2d", "rate", rates_)
-    return _convolution(value, filters, None, padding, None, rates_)
+    if any(r < 1 for r in rates_):
+        raise InvalidArgumentError(
+            f"atrous_conv2d: `rate` must be >= 1 (it is the dilation of both spatial "
+            f"dimensions); received rate={show(rate)}."
+        )
+    x = _dtypes.convert(value, name="value", operand=True)
+    f = _dtypes.convert(filters, name="filters", operand=True)
+    if x.ndim != 4 or f.ndim != 4:
+        raise InvalidArgumentError(
+            f"atrous_conv2d: `value` and `filters` must be 4-dimensional (NHWC value, HWIO "
+            f"filters); received value.shape={tuple(x.shape)} and filters.shape={tuple(f.shape)}."
+        )
+    if x.dtype != f.dtype:
+        raise InvalidArgumentError(
+            f"atrous_conv2d: `value` and `filters` must share a dtype; received value of dtype "
+            f"{_dtypes.tf_name(x.dtype)} and filters of dtype {_dtypes.tf_name(f.dtype)}."
+        )
+    if f.shape[2] == 0 or x.shape[3] % f.shape[2]:
+        raise InvalidArgumentError(
+            f"atrous_conv2d: the channel count of `value` ({x.shape[3]}) must be a multiple of "
+            f"the input channels of `filters` ({f.shape[2]}); received value.shape="
+            f"{tuple(x.shape)} and filters.shape={tuple(f.shape)}."
+        )
+    for i, (k, r) in enumerate(zip(f.shape[:2], rates_)):
+        if (k - 1) * r + 1 > 2**31 - 1:
+            raise InvalidArgumentError(
+                f"atrous_conv2d: `rate` is too large: the dilated window (k - 1) * rate + 1 "
+                f"of dimension {i} exceeds 2**31 - 1; received rate={show(rate)} and "
+                f"filters.shape={tuple(f.shape)}."
+            )
+    return _convolution(x, f, None, padding, None, rates_)

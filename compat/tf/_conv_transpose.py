@@ -78,7 +78,10 @@ def conv1d_transpose(
         )
     strides = [1, *get_sequence(strides, 1, channel_index, "stride")]
     dilations = [1, *get_sequence(dilations, 1, channel_index, "dilations")]
-    x, f = _dtypes.convert(input, name="input"), _dtypes.convert(filters, name="filters")
+    x, f = (
+        _dtypes.convert(input, name="input", operand=True),
+        _dtypes.convert(filters, name="filters", operand=True),
+    )
     if x.ndim < axis:
         raise InvalidArgumentError(
             f"conv1d_transpose: input must be 3-dimensional (batch, width, channels); received "
@@ -258,7 +261,10 @@ def atrous_conv2d_transpose(
       InvalidArgumentError: wherever TensorFlow raises.
     """
     del name
-    x, f = _dtypes.convert(value, name="value"), _dtypes.convert(filters, name="filters")
+    x, f = (
+        _dtypes.convert(value, name="value", operand=True),
+        _dtypes.convert(filters, name="filters", operand=True),
+    )
     if x.ndim != 4 or f.ndim != 4:
         raise InvalidArgumentError(
             f"atrous_conv2d_transpose: `value` and `filters` must be 4-dimensional; received "

@@ -47,7 +47,10 @@ def _rates(rate: Any) -> list[int]:
 def _depthwise(
     input: Any, filter: Any, strides: Any, padding: Any, rate: Any, data_format: Any
 ) -> jax.Array:
-    x, f = _dtypes.convert(input, name="input"), _dtypes.convert(filter, name="filter")
+    x, f = (
+        _dtypes.convert(input, name="input", operand=True),
+        _dtypes.convert(filter, name="filter", operand=True),
+    )
     rates = _rates(rate)
     if any(r > 1 for r in rates) and any(
         s != 1 for s in list_attr("depthwise_conv2d_native", "strides", strides)

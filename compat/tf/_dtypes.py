@@ -98,18 +98,47 @@ def _python_array(value: Any, name: str) -> np.ndarray:
     return arr
 
 
-def convert(value: Any, dtype: Any = None, *, name: str = "value") -> jax.Array:
+# dtype kinds no conv op takes: bool, complex, object, bytes/str, void, datetime/timedelta.
+# TensorFlow refuses them (its kernels have no such T) or, for some NumPy operands cast
+# to the other operand's dtype, silently converts them; either way an operand of these
+# kinds is refused here, naming the argument.
+_NON_NUMERIC_KINDS = "bcOSUVMm"
+
+
+def check_operand(value: Any, arr: Any, name: str) -> None:
+    """Refuses an array operand (``input``, ``filters``...) of a kind no conv op takes."""
+    dt = np.dtype(arr.dtype)
+    kind = dt.kind
+    if kind in _NON_NUMERIC_KINDS and dt != bfloat16:  # NumPy's bfloat16 has kind 'V'
+        what = {"b": "bool", "c": "complex"}.get(kind, np.dtype(arr.dtype).name)
+        raise TypeError(
+            f"`{name}` holds {what} values ({np.dtype(arr.dtype).name}); TensorFlow's conv ops "
+            f"take {', '.join(tf_name(d) for d in ALLOWED)} tensors; received {name} of dtype "
+            f"{np.dtype(arr.dtype).name} and shape {list(np.shape(arr))}."
+        )
+
+
+def convert(
+    value: Any, dtype: Any = None, *, name: str = "value", operand: bool = False
+) -> jax.Array:
     """``tf.convert_to_tensor(value, dtype)`` for one argument, called ``name`` in messages.
 
     A JAX array is returned unchanged (a mismatching dtype is reported by the op
-    that uses it, as in TensorFlow).
+    that uses it, as in TensorFlow). ``operand``: the value is a conv operand, so
+    bool, complex, object and string arrays are refused (``check_operand``).
     """
     if is_tensor(value):
+        if operand:
+            check_operand(value, value, name)
         return value
     if isinstance(value, (np.ndarray, np.generic)):
         arr = np.asarray(value)
+        if operand:
+            check_operand(value, arr, name)
         return jnp.asarray(arr if dtype is None else arr.astype(np.dtype(dtype)))
     arr = _python_array(value, name)
+    if operand:
+        check_operand(value, arr, name)
     if dtype is None:
         return jnp.asarray(arr.astype(_python_default(arr)))
     dt = np.dtype(dtype)
@@ -131,8 +160,9 @@ def convert_together(values: Sequence[Any], names: Sequence[str]) -> list[jax.Ar
     are the arguments' names, for messages.
     """
     first = next((v for v in values if is_tensor(v)), None)
-    dtype = convert(values[0], name=names[0]).dtype if first is None else first.dtype
-    return [convert(v, dtype, name=name) for v, name in zip(values, names)]
+    head = first if first is not None else convert(values[0], name=names[0], operand=True)
+    dtype = head.dtype
+    return [convert(v, dtype, name=name, operand=True) for v, name in zip(values, names)]
 
 
 def check_op_dtypes(op: str, arrays: Sequence[jax.Array], first_index: int = 0) -> np.dtype:
