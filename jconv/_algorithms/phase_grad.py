@@ -69,6 +69,21 @@ def input_grad(g: jax.Array, kernel: jax.Array, spec: TransposeSpec, dtype) -> j
     return out.astype(dtype)
 
 
+def _like(g: jax.Array, shape: tuple[int, ...]) -> jax.ShapeDtypeStruct:
+    """An aval of ``shape`` in ``g``'s dtype that varies over ``g``'s manual mesh axes.
+
+    Inside ``jax.shard_map`` the cotangents are per-device values; the linear
+    transposes below must be told so, or JAX rejects the cotangent's type.
+    """
+    aval = jax.typeof(g)
+    mat = getattr(aval, "mat", None)
+    if mat is None or mat.empty:
+        return jax.ShapeDtypeStruct(shape, g.dtype)
+    mesh = aval.sharding.mesh  # the (abstract) mesh whose manual axes g varies over
+    sharding = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec())
+    return jax.ShapeDtypeStruct(shape, g.dtype, sharding=sharding, manual_axis_type=mat)
+
+
 def _space_to_depth(g: jax.Array, plans: tuple[DimPlan, ...], spec: TransposeSpec, c_out: int):
     """The transpose of :func:`jconv._algorithms.phase_ops.interleave`: phases back onto channels."""
     phases = 1
@@ -78,7 +93,7 @@ def _space_to_depth(g: jax.Array, plans: tuple[DimPlan, ...], spec: TransposeSpe
     spatial = tuple(p.conv_length for p in plans)
     n = g.shape[0]
     shape = (n, *spatial, channels) if spec.layout.channels_last else (n, channels, *spatial)
-    aval = jax.ShapeDtypeStruct(shape, g.dtype)
+    aval = _like(g, shape)
     fun = lambda z: interleave(z, plans, spec.groups, spec.layout.channels_last)  # noqa: E731
     (z,) = jax.linear_transpose(fun, aval)(g)
     return z
@@ -173,6 +188,6 @@ def kernel_grad(g: jax.Array, x: jax.Array, spec: TransposeSpec, kernel_aval) ->
     z = _space_to_depth(g, plans, spec, kernel_aval.shape[-2])
     xp = pad_spatial(x.astype(g.dtype), spec.layout, [p.pads for p in plans])
     taps = _taps_method(x, spec)(xp, z, plans, spec)
-    aval = jax.ShapeDtypeStruct(kernel_aval.shape, g.dtype)
+    aval = _like(g, kernel_aval.shape)
     (dk,) = jax.linear_transpose(lambda w: phase_kernel(w, plans, spec.groups), aval)(taps)
     return dk.astype(kernel_aval.dtype)
