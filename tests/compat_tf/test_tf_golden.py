@@ -18,12 +18,11 @@ import numpy as np
 import pytest
 
 from compat import tf
+from tests import tolerances
 
 GOLDEN = pathlib.Path(__file__).parents[1] / "golden" / "tf_golden.npz"
 _DATA = np.load(GOLDEN)
 CASES = sorted(k for k in _DATA.files if k.startswith("case_"))
-
-_TOL = {"float16": 2e-2, "bfloat16": 5e-2, "float32": 1e-5, "float64": 1e-12, "int32": 0}
 
 
 def _decode(value: Any) -> Any:
@@ -61,7 +60,4 @@ def test_golden(key: str) -> None:
     assert got.shape == want.shape, what
     assert got.dtype == want.dtype, what
     got, want = got.astype(np.float64), want.astype(np.float64)
-    scale = max(1.0, float(np.max(np.abs(want.astype(np.float64)), initial=0)))
-    np.testing.assert_allclose(
-        got, want, rtol=0, atol=_TOL[record["out_dtype"]] * scale, err_msg=what
-    )
+    tolerances.assert_close(got, want, record["out_dtype"], scale="max", err_msg=what)

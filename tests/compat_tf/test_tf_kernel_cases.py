@@ -19,6 +19,7 @@ import pytest
 from jax.test_util import check_grads
 
 from compat import tf
+from tests import tolerances
 
 nn = tf.nn
 
@@ -96,8 +97,8 @@ def test_conv2d_transpose_gradient() -> None:
         (x, f),
         order=1,
         modes=("rev",),
-        atol=6e-4,
-        rtol=6e-4,
+        atol=tolerances.FINITE_DIFFERENCES,
+        rtol=tolerances.FINITE_DIFFERENCES,
     )
 
 
@@ -160,8 +161,8 @@ def test_conv1d_transpose_gradient() -> None:
         (x, f),
         order=1,
         modes=("rev",),
-        atol=5e-4,
-        rtol=5e-4,
+        atol=tolerances.FINITE_DIFFERENCES,
+        rtol=tolerances.FINITE_DIFFERENCES,
     )
 
 
@@ -208,8 +209,8 @@ def test_conv3d_transpose_gradient() -> None:
         (x, f),
         order=1,
         modes=("rev",),
-        atol=5.5e-4,
-        rtol=5.5e-4,
+        atol=tolerances.FINITE_DIFFERENCES,
+        rtol=tolerances.FINITE_DIFFERENCES,
     )
 
 
@@ -286,8 +287,8 @@ def test_atrous_gradient(rate) -> None:
         (x, f),
         order=1,
         modes=("rev",),
-        atol=1e-3,
-        rtol=1e-3,
+        atol=tolerances.FINITE_DIFFERENCES,
+        rtol=tolerances.FINITE_DIFFERENCES,
     )
 
 

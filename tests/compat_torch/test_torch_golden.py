@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from compat import torch as ctorch
+from tests import tolerances
 from tests.golden import make_torch_golden as cases
 
 F = ctorch.nn.functional
@@ -49,7 +50,7 @@ def test_values_match_recorded_torch(index):
     expected = GOLDEN[f"y{index}"]
     got = _compat(case, x, w, b)
     assert got.shape == expected.shape, case
-    np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-10, atol=1e-10, err_msg=str(case))
+    tolerances.assert_close(got, expected, np.float64, err_msg=str(case))
 
 
 @pytest.mark.parametrize(

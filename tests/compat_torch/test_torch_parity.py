@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from compat import torch as ctorch
+from tests import tolerances
 from tests.golden import make_torch_golden as cases
 
 torch = pytest.importorskip("torch", reason="needs torch (pip install torch==2.13.0)")
@@ -18,7 +19,7 @@ torch.set_num_threads(1)
 
 F = ctorch.nn.functional
 PARITY = cases.parity_cases()
-TOL = {np.float64: dict(rtol=1e-10, atol=1e-10), np.float32: dict(rtol=2e-5, atol=2e-5)}
+TOL = {d: tolerances.tolerance(d)._asdict() for d in (np.float64, np.float32)}
 
 
 def _ids(items):
@@ -80,12 +81,12 @@ def test_positional_arguments_follow_torch_order():
     args = ((2, 1), (1, 0), (1, 0), 2, (1, 2))
     tx, tw, tb = map(torch.from_numpy, (x, w, b))
     expected = torch.nn.functional.conv_transpose2d(tx, tw, tb, *args).numpy()
-    np.testing.assert_allclose(F.conv_transpose2d(x, w, b, *args), expected, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(F.conv_transpose2d(x, w, b, *args), expected, **TOL[np.float64])
     # conv2d(input, weight, bias, stride, padding, dilation, groups)
     w2 = rng.standard_normal((6, 2, 3, 2))
     args2 = ((2, 1), (1, 0), (1, 2), 2)
     expected = torch.nn.functional.conv2d(tx, torch.from_numpy(w2), tb, *args2).numpy()
-    np.testing.assert_allclose(F.conv2d(x, w2, b, *args2), expected, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(F.conv2d(x, w2, b, *args2), expected, **TOL[np.float64])
 
 
 def test_under_jit_and_grad_match_torch():
@@ -97,7 +98,7 @@ def test_under_jit_and_grad_match_torch():
     jitted = jax.jit(lambda x, w, b: F.conv_transpose2d(x, w, b, **kwargs))
     tx, tw, tb = (torch.from_numpy(a).requires_grad_() for a in (x, w, b))
     ty = torch.nn.functional.conv_transpose2d(tx, tw, tb, **kwargs)
-    np.testing.assert_allclose(jitted(x, w, b), ty.detach().numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(jitted(x, w, b), ty.detach().numpy(), **TOL[np.float64])
     cot = rng.standard_normal(ty.shape)
     ty.backward(torch.from_numpy(cot))
 
@@ -106,4 +107,4 @@ def test_under_jit_and_grad_match_torch():
 
     grads = jax.grad(loss, argnums=(0, 1, 2))(x, w, b)
     for got, t in zip(grads, (tx, tw, tb)):
-        np.testing.assert_allclose(got, t.grad.numpy(), rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(got, t.grad.numpy(), **TOL[np.float64])
