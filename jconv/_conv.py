@@ -40,9 +40,10 @@ def conv(
         ``(N, C_in, *spatial)`` with a channels-first ``data_format``.
       kernel: ``(*window, C_in // groups, C_out)`` (HWIO, as in JAX and TF).
       stride: an int, or one int per spatial dimension.
-      padding: ``"SAME"``, ``"SAME_LOWER"``, ``"VALID"`` (any case), an int
-        (both sides of every dimension), one int per dimension, or one
-        ``(lo, hi)`` pair per dimension (negative values crop).
+      padding: ``"SAME"``, ``"SAME_LOWER"``, ``"VALID"``, ``"CAUSAL"`` (1-D
+        only: ``dilation * (k - 1)`` before, nothing after, as in Keras) in any
+        case, an int (both sides of every dimension), one int per dimension,
+        or one ``(lo, hi)`` pair per dimension (negative values crop).
       dilation: kernel dilation, an int or one per spatial dimension.
       groups: number of channel groups; ``groups == C_in`` is depthwise.
       padding_mode: ``"zeros"`` (the default) or ``"circular"`` (the input is
@@ -62,7 +63,10 @@ def conv(
         non-numeric dtypes, traced shape argument).
       ValueError: a bad value (wrong rank, channels not matching the kernel or
         not divisible by ``groups``, non-positive stride/dilation, unknown
-        padding or data_format, or a zero-size output).
+        padding or data_format, a zero-size output, an integer argument of
+        ``2**62`` or more, or an output larger than the devices' memory).
+      NotImplementedError: a dilation spanning so far beyond the data that an
+        intermediate would be over 16 times the data (and 256 MiB).
 
     Examples:
       >>> import numpy as np, jconv

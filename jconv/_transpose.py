@@ -49,9 +49,9 @@ def conv_transpose(
       stride: an int or one per spatial dimension (the forward conv's stride,
         i.e. the upsampling factor).
       padding: the *forward* convolution's padding: ``"SAME"``,
-        ``"SAME_LOWER"``, ``"VALID"``, an int (PyTorch's ``padding``), one int
-        per dimension, or one ``(lo, hi)`` pair per dimension. ``"SAME"`` is
-        computed from the output size, as in TF.
+        ``"SAME_LOWER"``, ``"VALID"``, ``"CAUSAL"`` (1-D), an int (PyTorch's
+        ``padding``), one int per dimension, or one ``(lo, hi)`` pair per
+        dimension. ``"SAME"`` is computed from the output size, as in TF.
       output_shape: the spatial output sizes (an int or one per dimension).
         Any size that ``conv`` maps back to the input size is accepted (see
         :func:`jconv.shapes.transpose_output_shapes`).
@@ -85,7 +85,11 @@ def conv_transpose(
       TypeError: an argument of the wrong kind (including a traced
         ``output_shape``, or mismatched or non-numeric dtypes).
       ValueError: a bad value, e.g. an ``output_shape`` that ``conv`` would not
-        map back to the input size (the message lists the sizes that work).
+        map back to the input size (the message lists the sizes that work), an
+        integer argument of ``2**62`` or more, or an output larger than the
+        devices' memory.
+      NotImplementedError: a dilation spanning so far beyond the data that an
+        intermediate would be over 16 times the data (and 256 MiB).
 
     Examples:
       >>> import numpy as np, jconv

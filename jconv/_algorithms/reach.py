@@ -25,6 +25,7 @@ import numpy as np
 from jax import lax
 
 from jconv._canonical.operands import pad_spatial
+from jconv._canonical.sizes import effective
 from jconv._canonical.spec import Spec
 
 MIN_BUDGET = 2**28
@@ -125,7 +126,7 @@ def plan(spec: Spec, transpose: bool) -> Trimmed | None:
     outs = tuple(b - a for a, b in (c.out for c in cuts))
     pads = []
     for c, i, o, k, s, d in zip(cuts, sizes, outs, window, spec.stride, spec.dilation):
-        span = (k - 1) * d + 1
+        span = effective(k, d)
         hi = (i - 1) * s + span - c.lo - o if transpose else (o - 1) * s + span - c.lo - i
         pads.append((c.lo, hi))
     sub = dataclasses.replace(spec, in_size=sizes, out_size=outs, window=window, pads=tuple(pads))
@@ -152,7 +153,7 @@ def check_budget(
         ]
     else:
         extent = [
-            (o - 1) * s + (k - 1) * d + 1
+            (o - 1) * s + effective(k, d)
             for o, k, s, d in zip(spec.out_size, spec.window, spec.stride, spec.dilation)
         ]
     item = np.dtype(dtype).itemsize

@@ -27,6 +27,7 @@ def test_changelog_mentions_this_version():
 PUBLIC = {
     "jconv": ["ALGORITHMS", "__version__", "conv", "conv_transpose", "layouts", "shapes"],
     "jconv.shapes": [
+        "MAX_ARRAY_BYTES",
         "conv_output_shape",
         "conv_output_size",
         "effective_kernel_size",
