@@ -32,6 +32,7 @@ import numpy as np
 import pytest
 
 from compat import tf as ctf
+from tests import tolerances
 
 # TensorFlow's oneDNN CPU kernels return uninitialised memory for the empty outputs of
 # VALID convolutions whose window slightly exceeds the input (e.g. a 3-wide window on 2
@@ -252,15 +253,6 @@ def ours(case: Case) -> tuple[str, Any]:
         return "err", e
 
 
-_TOL = {
-    np.dtype("float16"): 2e-2,
-    np.dtype(jnp.bfloat16): 5e-2,
-    np.dtype("float32"): 1e-5,
-    np.dtype("float64"): 1e-12,
-    np.dtype("int32"): 0,
-}
-
-
 def check(case: Case) -> str:
     """Asserts parity for one call; returns "ok" or "err" (what both did)."""
     want_status, want, how = tf_reference(case)
@@ -277,7 +269,7 @@ def check(case: Case) -> str:
     got = np.asarray(got)
     assert got.shape == want.shape, f"{case!r}: shape {got.shape} != TF {want.shape}"
     assert got.dtype == want.dtype, f"{case!r}: dtype {got.dtype} != TF {want.dtype}"
-    tol = _TOL[np.dtype(want.dtype)]
+    tol = tolerances.tolerance(want.dtype).atol  # relative to the largest value
     scale = max(1.0, float(np.max(np.abs(want.astype(np.float64)), initial=0)))
     np.testing.assert_allclose(
         got.astype(np.float64),
