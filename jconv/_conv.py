@@ -5,14 +5,12 @@ from __future__ import annotations
 import jax
 
 from jconv._algorithms.forward import forward
-from jconv._canonical.spec import conv_spec
+from jconv._canonical.spec import DTypeLike, PrecisionLike, conv_spec
 from jconv._canonical.types import (
     DataFormat,
-    DTypeLike,
     IntOrInts,
     Padding,
     PaddingMode,
-    PrecisionLike,
 )
 
 

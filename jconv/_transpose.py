@@ -5,15 +5,13 @@ from __future__ import annotations
 import jax
 
 from jconv._algorithms.registry import ALGORITHMS, transpose
-from jconv._canonical.spec import algorithm_name, transpose_spec
+from jconv._canonical.spec import DTypeLike, PrecisionLike, algorithm_name, transpose_spec
 from jconv._canonical.types import (
     Algorithm,
     DataFormat,
-    DTypeLike,
     IntOrInts,
     Padding,
     PaddingMode,
-    PrecisionLike,
 )
 
 

@@ -65,7 +65,7 @@ Examples:
 from __future__ import annotations
 
 import operator
-from typing import Any
+from typing import Any, TypeAlias
 
 import jax
 import numpy as np
@@ -91,7 +91,8 @@ __all__ = [
     "to_torch_conv_transpose",
 ]
 
-Array = Any  # a NumPy or JAX array; the result has the same kind
+Array: TypeAlias = np.ndarray | jax.Array
+"""A NumPy or a JAX array; each converter returns the same kind it was given."""
 
 
 # ---------------------------------------------------------------------------

@@ -34,7 +34,7 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -52,6 +52,7 @@ from jconv._canonical.sizes import (
     out_range,
     same_pads,
 )
+from jconv._canonical.types import IntOrInts, Padding
 
 __all__ = [
     "MAX_ARRAY_BYTES",
@@ -66,7 +67,8 @@ __all__ = [
     "transpose_output_sizes",
 ]
 
-Padding = Any  # a mode string, an int, or a (lo, hi) pair (per dimension)
+PaddingDim: TypeAlias = str | int | tuple[int, int]
+"""One dimension's padding: a mode string, an int, or a ``(lo, hi)`` pair."""
 
 # ---------------------------------------------------------------------------
 # Public per-dimension functions.
@@ -126,7 +128,7 @@ def resolve_padding(
     input_size: int,
     kernel_size: int,
     stride: int = 1,
-    padding: Padding = "VALID",
+    padding: PaddingDim = "VALID",
     dilation: int = 1,
 ) -> tuple[int, int]:
     """The ``(lo, hi)`` pair any padding form means for a conv input of this size.
@@ -145,7 +147,7 @@ def conv_output_size(
     input_size: int,
     kernel_size: int,
     stride: int = 1,
-    padding: Padding = "VALID",
+    padding: PaddingDim = "VALID",
     dilation: int = 1,
 ) -> int:
     """Output size of a convolution in one dimension (raises if it would be < 1).
@@ -162,7 +164,7 @@ def transpose_output_sizes(
     input_size: int,
     kernel_size: int,
     stride: int = 1,
-    padding: Padding = "VALID",
+    padding: PaddingDim = "VALID",
     dilation: int = 1,
 ) -> range:
     """Every output size a transposed convolution accepts in one dimension.
@@ -182,7 +184,7 @@ def transpose_output_size(
     input_size: int,
     kernel_size: int,
     stride: int = 1,
-    padding: Padding = "VALID",
+    padding: PaddingDim = "VALID",
     dilation: int = 1,
     output_padding: int = 0,
 ) -> int:
@@ -232,9 +234,9 @@ def _shape_args(
 def conv_output_shape(
     input_shape: Sequence[int],
     kernel_shape: Sequence[int],
-    stride: Any = 1,
-    padding: Any = "VALID",
-    dilation: Any = 1,
+    stride: IntOrInts = 1,
+    padding: Padding = "VALID",
+    dilation: IntOrInts = 1,
 ) -> tuple[int, ...]:
     """Spatial output shape of ``jconv.conv``.
 
@@ -249,9 +251,9 @@ def conv_output_shape(
 def transpose_output_shapes(
     input_shape: Sequence[int],
     kernel_shape: Sequence[int],
-    stride: Any = 1,
-    padding: Any = "VALID",
-    dilation: Any = 1,
+    stride: IntOrInts = 1,
+    padding: Padding = "VALID",
+    dilation: IntOrInts = 1,
 ) -> tuple[range, ...]:
     """Per dimension, every spatial output size ``jconv.conv_transpose`` accepts.
 
@@ -266,10 +268,10 @@ def transpose_output_shapes(
 def transpose_output_shape(
     input_shape: Sequence[int],
     kernel_shape: Sequence[int],
-    stride: Any = 1,
-    padding: Any = "VALID",
-    dilation: Any = 1,
-    output_padding: Any = None,
+    stride: IntOrInts = 1,
+    padding: Padding = "VALID",
+    dilation: IntOrInts = 1,
+    output_padding: IntOrInts | None = None,
 ) -> tuple[int, ...]:
     """Default spatial output shape of ``jconv.conv_transpose``.
 

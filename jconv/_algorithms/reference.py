@@ -38,7 +38,7 @@ def lhs_dilation(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.Ar
             return _zeros(x, kernel, spec)
     out = lax.conv_general_dilated(
         x,
-        to_lhs_dilated(kernel, groups=spec.groups),
+        jnp.asarray(to_lhs_dilated(kernel, groups=spec.groups)),
         window_strides=(1,) * spec.layout.ndim,
         padding=pads,
         lhs_dilation=spec.stride,

@@ -14,7 +14,7 @@ import dataclasses
 import functools
 import math
 import os
-from typing import Any
+from typing import Any, TypeAlias
 
 import jax
 import jax.numpy as jnp
@@ -35,6 +35,18 @@ from jconv._canonical.sizes import (
 )
 
 PADDING_MODES = ("zeros", "circular")
+
+PrecisionLike: TypeAlias = (
+    str
+    | lax.Precision
+    | tuple[str, str]
+    | tuple[lax.Precision, lax.Precision]
+    | lax.DotAlgorithm
+    | lax.DotAlgorithmPreset
+    | None
+)
+"""What ``lax.conv_general_dilated`` accepts as ``precision``."""
+DTypeLike: TypeAlias = jax.typing.DTypeLike
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The types of jconv's public signatures.
+"""The types of jconv's public signatures (pure typing: no JAX import, so that
+:mod:`jconv.shapes` can use them; the JAX-dependent ones are in :mod:`.spec`).
 
 Arrays come in as ``jax.typing.ArrayLike`` and go out as ``jax.Array``; the
 static arguments have the names below. ``Literal`` names list the strings
@@ -9,9 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Literal, TypeAlias
-
-from jax import lax
-from jax.typing import DTypeLike as DTypeLike
 
 IntOrInts: TypeAlias = int | Sequence[int]
 """One int for every spatial dimension, or one int per spatial dimension."""
@@ -27,14 +25,3 @@ DataFormat: TypeAlias = Literal[
 ]
 
 Algorithm: TypeAlias = Literal["auto", "lhs_dilation", "phase", "hybrid"]
-
-PrecisionLike: TypeAlias = (
-    str
-    | lax.Precision
-    | tuple[str, str]
-    | tuple[lax.Precision, lax.Precision]
-    | lax.DotAlgorithm
-    | lax.DotAlgorithmPreset
-    | None
-)
-"""What ``lax.conv_general_dilated`` accepts as ``precision``."""

@@ -17,6 +17,7 @@ import dataclasses
 import os
 from typing import Any
 
+from jconv._canonical.types import Padding
 from jconv._teaching.mapping import IndexMap, as_sizes, index_map
 from jconv.viz._progress import Progress
 from jconv.viz._scene import Scene, title
@@ -108,7 +109,7 @@ def animate(
     input_size: int | tuple[int, ...],
     kernel_size: int | tuple[int, ...],
     stride: int | tuple[int, ...] = 1,
-    padding: Any = "VALID",
+    padding: Padding = "VALID",
     *,
     dilation: int | tuple[int, ...] = 1,
     output_padding: int | tuple[int, ...] = 0,
@@ -211,7 +212,7 @@ def diagram(
     input_size: int | tuple[int, ...],
     kernel_size: int | tuple[int, ...],
     stride: int | tuple[int, ...] = 1,
-    padding: Any = "VALID",
+    padding: Padding = "VALID",
     *,
     dilation: int | tuple[int, ...] = 1,
     output_padding: int | tuple[int, ...] = 0,
