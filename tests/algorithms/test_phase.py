@@ -369,8 +369,8 @@ def _spec(cfg: Config):
         return phase_forward(x, w, spec)
 
     _algorithms.ALGORITHMS["_spy"] = spy
-    try:
-        _call(cfg, "_spy")
+    try:  # with an empty batch no algorithm runs (the result is empty): use one
+        _call(dataclasses.replace(cfg, batch=max(cfg.batch, 1)), "_spy")
     finally:
         del _algorithms.ALGORITHMS["_spy"]
     return seen[0]
