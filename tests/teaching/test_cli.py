@@ -8,7 +8,6 @@ torch when it is installed; all must give the printed shape and the same values.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import itertools
 import re
 import subprocess
@@ -20,8 +19,6 @@ import pytest
 import jconv
 from jconv import shapes
 from jconv._teaching.cli import main, parser
-
-HAVE_TORCH = importlib.util.find_spec("torch") is not None
 
 
 def run(capsys, *argv):
@@ -138,9 +135,9 @@ def test_shapes_numbers_are_the_library_s(capsys, argv, padding):
         assert tuple(got.shape) == shape_of(f["tf.nn"]) == (1, *want, 1)
         np.testing.assert_array_equal(np.asarray(got)[0, ..., 0], ref)  # sums of ones: exact
     torch_code = code_of(f["PyTorch"])
-    if torch_code is not None and HAVE_TORCH:
-        import torch
-        import torch.nn.functional as F
+    if torch_code is not None:
+        torch = pytest.importorskip("torch", reason="needs torch (pip install -e .[test])")
+        F = torch.nn.functional
 
         got = eval(torch_code, {"torch": torch, "F": F})
         assert tuple(got.shape) == shape_of(f["PyTorch"]) == (1, 1, *want)
