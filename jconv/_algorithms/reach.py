@@ -163,7 +163,8 @@ def check_budget(
             f"{fn}: this configuration needs an intermediate of {need:.3g} bytes for "
             f"{data:.3g} bytes of data (a dilation of {max(spec.dilation)} spans far more "
             f"than the input and output); jconv does not compute such configurations. "
-            f"Received stride={spec.stride}, dilation={spec.dilation}, padding={list(spec.pads)}."
+            f"The part that contributes has stride={spec.stride}, dilation={spec.dilation} "
+            f"and padding={list(spec.pads)}."
         )
 
 

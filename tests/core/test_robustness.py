@@ -209,3 +209,12 @@ def test_far_reaching_arguments_match_the_oracle(case, algorithm):
     oracle.assert_close(forward, oracle.conv(z, k, **kw), np.float64)
     lhs, rhs = float(np.vdot(forward, y)), float(np.vdot(z, got))
     assert abs(lhs - rhs) <= 1e-9 * max(1.0, abs(lhs))
+
+
+def test_a_dilation_spanning_far_beyond_the_data_is_not_implemented():
+    """Two taps 10**9 apart both reaching a 5-element input (through a stride of 10**9):
+    the padded intermediate would be gigabytes for 28 bytes of data."""
+    x, k = np.ones((1, 5, 1), np.float32), np.ones((2, 1, 1), np.float32)
+    far = dict(padding=[(10**9 - 1, 10**9)], dilation=10**9 - 1)
+    with pytest.raises(NotImplementedError, match=r"jconv\.conv: .*dilation"):
+        jconv.conv(x, k, 10**9, **far)
