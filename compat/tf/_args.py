@@ -9,9 +9,11 @@ rejects; the op-level checks (which values a kernel takes) live in
 
 from __future__ import annotations
 
+import contextlib
 import math
 import operator
-from collections.abc import Iterable, Sized
+import re
+from collections.abc import Iterable, Iterator, Sized
 from typing import Any, cast
 
 import jax
@@ -291,3 +293,24 @@ def _depth(items: Any) -> int:
     if isinstance(items, (list, tuple, np.ndarray)) and len(items):
         return 1 + max(_depth(v) for v in items)
     return 1 if isinstance(items, (list, tuple, np.ndarray)) else 0
+
+
+@contextlib.contextmanager
+def naming(alias: str, inner: str, passed: bool = True) -> Iterator[None]:
+    """Makes a rejection raised inside cite ``alias``, the caller's name of an argument.
+
+    v1 signatures call an argument ``value`` where the op's messages say ``input`` or
+    ``out_backprop``; a message that does not already name ``alias`` gets a note saying
+    which argument it is about. ``passed``: the caller gave ``alias`` (not its new name).
+    """
+    try:
+        yield
+    except (TypeError, ValueError) as e:
+        msg = str(e)
+        if not passed or re.search(rf"(?<![A-Za-z0-9_]){re.escape(alias)}(?![A-Za-z0-9_])", msg):
+            raise
+        try:
+            renamed = type(e)(f"{msg} (about `{alias}`, which this op calls `{inner}`)")
+        except Exception:  # an exception type with another constructor
+            raise e from None
+        raise renamed from None

@@ -160,7 +160,9 @@ def backprop_input(
         raise InvalidArgumentError(
             f"{label}: filter and out_backprop must have the same out_depth: the input has "
             f"{c_x} channels but the filter's last dimension is {f_in}. The filter is "
-            f"({n} window sizes, out_channels, in_channels)."
+            f"({n} window sizes, out_channels, in_channels). The input's channels are its "
+            f"axis {a.channel_axis} for data_format={data_format!r}; received input of shape "
+            f"{list(x.shape)}."
         )
     if f_out == 0:
         raise InvalidArgumentError(

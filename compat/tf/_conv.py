@@ -120,8 +120,17 @@ def _conv3d(
 
 
 def _convolution(
-    input: Any, filters: Any, strides: Any, padding: Any, data_format: Any, dilations: Any
+    input: Any,
+    filters: Any,
+    strides: Any,
+    padding: Any,
+    data_format: Any,
+    dilations: Any,
+    *,
+    dname: str = "dilations",
 ) -> jax.Array:
+    """``dname``: the dilation argument the caller took (``dilations``, ``dilation_rate``,
+    ``rate``), for messages."""
     f, x = (
         _dtypes.convert(filters, name="filters", operand=True),
         _dtypes.convert(input, name="input", operand=True),
@@ -134,6 +143,15 @@ def _convolution(
             f"{list(f.shape)}."
         )
     batch_dims = x.ndim - n - 1
+    if batch_dims < 1:
+        # TF 2.21 returns a wrongly shaped result here (a (2, 5, 6, 4) input with a
+        # (1, 3, 2, 4, 6) filter gives shape (2, 5, 6, 4, 6)); refused naming both.
+        raise InvalidArgumentError(
+            f"`input.shape.rank` must be >= than `num_spatial_dims + 2`: `filters` of rank "
+            f"{f.ndim} means {n} spatial dimensions, so `input` "
+            f"must have rank >= {n + 2} (batch, {n} spatial dims, channels); received input of "
+            f"shape {list(x.shape)} and filters of shape {list(f.shape)}."
+        )
     if data_format is not None:
         _channels_first(data_format)  # a non-string is a TypeError naming data_format
     last = data_format is None or data_format in _CHANNELS_LAST
@@ -153,7 +171,7 @@ def _convolution(
                 f"Conv{n}D", v, f, strides, padding, [], data_format, dilations, n=n
             ),
         )
-    return _dilated(x, f, n, strides, padding, data_format, dilations, last)
+    return _dilated(x, f, n, strides, padding, data_format, dilations, last, dname)
 
 
 def _dilated(
@@ -165,6 +183,7 @@ def _dilated(
     data_format: Any,
     dilations: list[Any],
     last: bool,
+    dname: str = "dilations",
 ) -> jax.Array:
     """TensorFlow's dilated path (``with_space_to_batch``): stride 1, its own checks."""
     if x.ndim < n + 2:
@@ -196,7 +215,7 @@ def _dilated(
     if any(v < 1 for v in rates):
         raise InvalidArgumentError(
             f"all values of `dilation_rate` must be positive. Received: dilation_rate="
-            f"{np.array(rates)}"
+            f"{np.array(rates)} (the `{dname}` argument: {dname}={show(dilations)})"
         )
     if any(v < 1 for v in steps):
         raise InvalidArgumentError(
@@ -450,4 +469,4 @@ def atrous_conv2d(
                 f"of dimension {i} exceeds 2**31 - 1; received rate={show(rate)} and "
                 f"filters.shape={tuple(f.shape)}."
             )
-    return _convolution(x, f, None, padding, None, rates_)
+    return _convolution(x, f, None, padding, None, rates_, dname="rate")

@@ -21,6 +21,7 @@ from compat.tf._args import (
     check_int32,
     convert_padding,
     get_sequence,
+    naming,
     output_shape_list,
     show,
 )
@@ -226,6 +227,15 @@ def conv_transpose(
             f"`output_shape` must be of length 3, 4 or 5. Received: output_shape="
             f"{show(output_shape)} of length {n + 2}. Include the batch and channel entries."
         )
+    f_rank = np.ndim(filters) if isinstance(filters, (np.ndarray, jax.Array)) else None
+    if f_rank is not None and f_rank != n + 2:
+        # TensorFlow picks the op from len(output_shape) and then says only "filter must be
+        # N-dimensional"; both arguments are named here.
+        raise InvalidArgumentError(
+            f"conv_transpose: `output_shape` of length {n + 2} means {n} spatial dimensions, "
+            f"so `filters` must be {n + 2}-dimensional; received output_shape="
+            f"{show(output_shape)} and filters of shape {list(np.shape(filters))}."
+        )
     op = (conv1d_transpose, conv2d_transpose, conv3d_transpose)[n - 1]
     return op(
         input,
@@ -261,6 +271,13 @@ def atrous_conv2d_transpose(
       InvalidArgumentError: wherever TensorFlow raises.
     """
     del name
+    with naming("value", "input or out_backprop"):
+        return _atrous_transpose(value, filters, output_shape, rate, padding)
+
+
+def _atrous_transpose(
+    value: Any, filters: Any, output_shape: Any, rate: Any, padding: Any
+) -> jax.Array:
     x, f = (
         _dtypes.convert(value, name="value", operand=True),
         _dtypes.convert(filters, name="filters", operand=True),
@@ -275,6 +292,12 @@ def atrous_conv2d_transpose(
             f"`value` channel count must be compatible with `filters` input channel count. "
             f"Received: value.shape={tuple(x.shape)} with channel count {x.shape[3]} and "
             f"filters.shape={tuple(f.shape)} with input channel count {f.shape[3]}."
+        )
+    if x.dtype != f.dtype:
+        raise InvalidArgumentError(
+            f"atrous_conv2d_transpose: `value` and `filters` must share a dtype; received value "
+            f"of dtype {_dtypes.tf_name(x.dtype)} and filters of dtype "
+            f"{_dtypes.tf_name(f.dtype)}."
         )
     r = _rate(rate)
     if r == 1:
@@ -305,6 +328,8 @@ def _rate(rate: Any) -> int:
     from it: a float rate of 1 works, a float rate above 1 is refused (its
     SpaceToBatchND paddings would be floats), and a bool counts as 0 or 1.
     """
+    if isinstance(rate, np.ndarray) and rate.ndim == 0 and rate.dtype.kind in "biuf":
+        rate = rate[()]  # TensorFlow compares a 0-d array with 1 as it does a number
     if isinstance(rate, (bool, np.bool_)):
         rate = int(rate)
     if isinstance(rate, (float, np.floating)) and not math.isfinite(rate):

@@ -62,7 +62,8 @@ def _depthwise(
         )
     if any(r < 1 for r in rates):
         raise InvalidArgumentError(
-            f"`dilation_rate` must be positive. Received: dilation_rate={rates}"
+            f"`dilation_rate` must be positive. Received: dilation_rate={rates} (the "
+            f"`dilations` argument, v1: `rate`)"
         )
     first = isinstance(data_format, str) and data_format.startswith("NC")
     if all(r == 1 for r in rates):

@@ -109,7 +109,9 @@ def conv(
         raise InvalidArgumentError(
             f"{op}: input depth must be evenly divisible by filter depth: {c_in} vs {f_in}. "
             f"The filter's second-last dimension must be the input's channel count ({c_in}) "
-            f"or, for a grouped convolution, a divisor of it."
+            f"or, for a grouped convolution, a divisor of it. The input's channels are its "
+            f"axis {a.channel_axis} for data_format={data_format!r}; received input of shape "
+            f"{list(x.shape)}."
         )
     groups = c_in // f_in
     if groups and f_out % groups:
@@ -155,7 +157,9 @@ def depthwise(
     if c_in != f.shape[2]:
         raise InvalidArgumentError(
             f"{op}: input and filter must have the same depth: {c_in} vs {f.shape[2]}. The "
-            f"depthwise filter is (height, width, in_channels, channel_multiplier)."
+            f"depthwise filter is (height, width, in_channels, channel_multiplier). The "
+            f"input's channels are its axis {a.channel_axis} for data_format={data_format!r}; "
+            f"received input of shape {list(x.shape)}."
         )
     if any(k == 0 for k in f.shape[:2]):
         raise InvalidArgumentError(

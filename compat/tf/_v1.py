@@ -14,7 +14,7 @@ from typing import Any
 import jax
 
 from compat.tf import _backprop, _dtypes
-from compat.tf._args import convert_padding, list_attr, lookup, output_shape_list
+from compat.tf._args import convert_padding, list_attr, lookup, naming, output_shape_list
 from compat.tf._conv import _conv1d, _conv2d, _conv3d, _convolution, atrous_conv2d
 from compat.tf._conv_transpose import (
     atrous_conv2d_transpose,
@@ -62,8 +62,10 @@ def conv1d(
     ``use_cudnn_on_gpu`` and ``name`` are accepted and have no effect.
     """
     del use_cudnn_on_gpu, name
+    passed = input is None
     value = lookup("input", input, "value", value)
-    return _conv1d(value, filters, stride, padding, data_format, dilations)
+    with naming("value", "input", passed):
+        return _conv1d(value, filters, stride, padding, data_format, dilations)
 
 
 def conv2d(
@@ -119,8 +121,9 @@ def convolution(
     """``tf.compat.v1.nn.convolution``: ``padding`` is positional; ``dilation_rate``."""
     del name
     filter = lookup("filters", filters, "filter", filter)
+    dname = "dilations" if dilations is not None else "dilation_rate"
     dilation_rate = lookup("dilations", dilations, "dilation_rate", dilation_rate)
-    return _convolution(input, filter, strides, padding, data_format, dilation_rate)
+    return _convolution(input, filter, strides, padding, data_format, dilation_rate, dname=dname)
 
 
 def conv2d_transpose(
@@ -144,17 +147,19 @@ def conv2d_transpose(
     (1, 6, 6, 1)
     """
     del name
+    passed = input is None
     value = lookup("input", input, "value", value)
     filter = lookup("filters", filters, "filter", filter)
-    return _conv2d_transpose_v2(
-        value,
-        filter,
-        output_shape,
-        strides,
-        padding=padding,
-        data_format=data_format,
-        dilations=dilations,
-    )
+    with naming("value", "input or out_backprop", passed):
+        return _conv2d_transpose_v2(
+            value,
+            filter,
+            output_shape,
+            strides,
+            padding=padding,
+            data_format=data_format,
+            dilations=dilations,
+        )
 
 
 def conv3d_transpose(
@@ -172,16 +177,18 @@ def conv3d_transpose(
     """``tf.compat.v1.nn.conv3d_transpose``: ``value`` is positional, v1 names."""
     del name
     filter = lookup("filters", filters, "filter", filter)
+    passed = input is None
     value = lookup("input", input, "value", value)
-    return _conv3d_transpose_v2(
-        value,
-        filter,
-        output_shape,
-        strides,
-        padding=padding,
-        data_format=data_format,
-        dilations=dilations,
-    )
+    with naming("value", "input or out_backprop", passed):
+        return _conv3d_transpose_v2(
+            value,
+            filter,
+            output_shape,
+            strides,
+            padding=padding,
+            data_format=data_format,
+            dilations=dilations,
+        )
 
 
 def depthwise_conv2d(
