@@ -18,7 +18,7 @@ def array_variants(a: np.ndarray) -> list:
         a.astype(bool), a.astype(object), a.astype(np.int32), a.astype(np.float16),
         a.astype(jnp.bfloat16), a.astype(np.float64), a.astype(np.complex64), jnp.asarray(a),
         a.tolist(), a[0], a[None], a.reshape(-1), a.reshape(a.shape[0], -1), a[:0],
-        a[:, :0], a[..., :0], a[..., :1], np.asfortranarray(a), a[::-1], a.astype(np.uint8),
+        a[:, :0] if a.ndim > 1 else a[:0], a[..., :0], a[..., :1], np.asfortranarray(a), a[::-1], a.astype(np.uint8),
         np.full(a.shape, np.nan, np.float32), a.astype("datetime64[s]") if a.dtype.kind == "i" else a.astype(str),
     ]
     return out
