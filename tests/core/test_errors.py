@@ -85,7 +85,7 @@ CONV_CASES = [
     (
         dict(x=x2d(h=0), padding="SAME"),
         ValueError,
-        r"spatial dimension 0 of the input has size 0; SAME padding gives a zero-size output",
+        r"spatial dimension 0 of the input \(`x`\) has size 0; SAME padding gives a zero-size output",
     ),
     (dict(groups=0), ValueError, r"`groups` must be a positive int; received groups=0"),
     (dict(groups=2.0), TypeError, r"`groups` must be an int"),
@@ -191,7 +191,7 @@ TRANSPOSE_CASES = [
     (
         dict(x=xt(h=0)),
         ValueError,
-        r"spatial dimension 0 of the input has size 0; a transposed convolution needs at least 1",
+        r"spatial dimension 0 of the input \(`x`\) has size 0; a transposed convolution needs at least 1",
     ),
     (
         dict(kernel=kt(kh=1, kw=1), padding=1),
@@ -269,7 +269,7 @@ SHAPES_CASES = [
     (shapes.resolve_padding, (5, 3, 1, (1, 2, 3)), ValueError, r"must be an int or a \(lo, hi\)"),
     (shapes.same_padding, (5, 3, -1), ValueError, r"jconv.shapes.same_padding: `stride` must be"),
     (shapes.effective_kernel_size, (0,), ValueError, r"`kernel_size` must be >= 1"),
-    (shapes.transpose_output_sizes, (0, 3), ValueError, r"input has size 0"),
+    (shapes.transpose_output_sizes, (0, 3), ValueError, r"input \(`input_size`\) has size 0"),
     (
         shapes.transpose_output_size,
         (2, 3, 2, "SAME", 1, 1),

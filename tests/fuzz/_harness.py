@@ -13,8 +13,9 @@ from __future__ import annotations
 import collections
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import jax
 import numpy as np
@@ -68,7 +69,7 @@ def show(v: Any, limit: int = 80) -> str:
     else:
         try:
             s = repr(v)
-        except Exception:  # noqa: BLE001
+        except Exception:
             s = f"<{type(v).__name__}>"
     s = " ".join(s.split())
     return s if len(s) <= limit else s[: limit - 3] + "..."
@@ -77,7 +78,9 @@ def show(v: Any, limit: int = 80) -> str:
 def _to_numpy(r):
     if isinstance(r, (jax.Array, np.ndarray)):
         r = jax.block_until_ready(r) if isinstance(r, jax.Array) else r
-        return np.asarray(r.astype(np.float64) if r.dtype.kind in "biuf" or str(r.dtype) == "bfloat16" else r)
+        return np.asarray(
+            r.astype(np.float64) if r.dtype.kind in "biuf" or str(r.dtype) == "bfloat16" else r
+        )
     return r
 
 
@@ -89,12 +92,16 @@ def verdict(call: Callable[[], Any], expect: Expect) -> str | None:
             r = jax.block_until_ready(r)
     except ALLOWED as e:
         msg = str(e)
-        if expect.value is not None and not expect.may_reject and not isinstance(e, NotImplementedError):
+        if (
+            expect.value is not None
+            and not expect.may_reject
+            and not isinstance(e, NotImplementedError)
+        ):
             return f"rejected a valid call: {type(e).__name__}: {_short(msg)}"
         if not names_in(msg, expect.names):
             return f"{type(e).__name__} does not name {'/'.join(expect.names)}: {_short(msg)}"
         return None
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         return f"{type(e).__module__}.{type(e).__name__}: {_short(str(e))}"
     if expect.value is None:
         return f"accepted (should be rejected naming {'/'.join(expect.names)}): returned {show(r)}"
@@ -145,7 +152,9 @@ class Recorder:
     entry: str
     failures: list[str] = field(default_factory=list)
 
-    def run(self, arg: str, value: Any, call: Callable[[], Any], expect: Expect, how: str = "") -> None:
+    def run(
+        self, arg: str, value: Any, call: Callable[[], Any], expect: Expect, how: str = ""
+    ) -> None:
         COUNTS[self.entry] += 1
         bad = verdict(call, expect)
         if bad:
@@ -156,7 +165,9 @@ class Recorder:
 
     def assert_clean(self) -> None:
         if self.failures:
-            raise AssertionError(f"{len(self.failures)} failing calls:\n" + "\n".join(self.failures))
+            raise AssertionError(
+                f"{len(self.failures)} failing calls:\n" + "\n".join(self.failures)
+            )
 
 
 # ---------------------------------------------------------------------------
@@ -186,7 +197,9 @@ def is_seq(v: Any) -> bool:
     return isinstance(v, (list, tuple, range))
 
 
-def per_dim(v: Any, name: str, n: int, *, minimum: int | None = None, bools=False, lengths=None) -> tuple[int, ...]:
+def per_dim(
+    v: Any, name: str, n: int, *, minimum: int | None = None, bools=False, lengths=None
+) -> tuple[int, ...]:
     if is_seq(v):
         items = list(v)
         if len(items) not in (lengths or (n,)):
@@ -216,19 +229,80 @@ def too_big(shape, itemsize: int = 8) -> bool:
 NAN, INF = math.nan, math.inf
 
 TYPE_GARBAGE = [
-    None, "foo", "", b"1", ["a"], ["1", "2"], {"a": 1}, {1, 2}, object(), 1 + 2j, 1.5, 2.0,
-    NAN, INF, -INF, np.float32(2.0), [1.5], [NAN], [None], [[1, 2], [3]], [[[1]]], (None, 1),
-    ((1, 2), "a"), np.array(["a"]), np.array([1.0, 2.0]), Ellipsis, slice(1), print,
+    None,
+    "foo",
+    "",
+    b"1",
+    ["a"],
+    ["1", "2"],
+    {"a": 1},
+    {1, 2},
+    object(),
+    1 + 2j,
+    1.5,
+    2.0,
+    NAN,
+    INF,
+    -INF,
+    np.float32(2.0),
+    [1.5],
+    [NAN],
+    [None],
+    [[1, 2], [3]],
+    [[[1]]],
+    (None, 1),
+    ((1, 2), "a"),
+    np.array(["a"]),
+    np.array([1.0, 2.0]),
+    Ellipsis,
+    slice(1),
+    print,
 ]
 INT_GARBAGE = [
-    True, False, -1, 0, 1, 2, 3, 7, -3, np.int64(2), np.int32(1), np.uint8(2), np.array(2),
-    np.array([2]), np.array([[2]]), np.array([1, 2]), np.array([2, 2, 2]), (), [], [1], (1, 2),
-    (2, 1), [1, 2, 3], [1] * 5, (0, 1), (1, -1), [True, True], (np.int64(1), 2), np.bool_(True),
+    True,
+    False,
+    -1,
+    0,
+    1,
+    2,
+    3,
+    7,
+    -3,
+    np.int64(2),
+    np.int32(1),
+    np.uint8(2),
+    np.array(2),
+    np.array([2]),
+    np.array([[2]]),
+    np.array([1, 2]),
+    np.array([2, 2, 2]),
+    (),
+    [],
+    [1],
+    (1, 2),
+    (2, 1),
+    [1, 2, 3],
+    [1] * 5,
+    (0, 1),
+    (1, -1),
+    [True, True],
+    (np.int64(1), 2),
+    np.bool_(True),
 ]
 HUGE_INTS = [2**17, 2**31, 2**40, 2**63, 2**64, 10**12, -(10**12), -(2**63) - 1]
 
 # Values an array argument is replaced with (all small).
 ARRAY_GARBAGE = [
-    None, "x", 3, 1.5, [1, 2], [["a"]], object(), {"a": 1}, np.array(1.0, np.float32),
-    np.ones(3, np.float32), np.ones((2, 2), np.float32), np.array([None, 1.0]),
+    None,
+    "x",
+    3,
+    1.5,
+    [1, 2],
+    [["a"]],
+    object(),
+    {"a": 1},
+    np.array(1.0, np.float32),
+    np.ones(3, np.float32),
+    np.ones((2, 2), np.float32),
+    np.array([None, 1.0]),
 ]

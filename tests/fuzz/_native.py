@@ -39,7 +39,7 @@ def operand(v, name, ctx):
     elif isinstance(v, (list, tuple, int, float, np.number)) and not isinstance(v, bool):
         try:
             a = np.asarray(v)
-        except Exception:  # noqa: BLE001
+        except Exception:
             raise Reject(name) from None
         ctx.either = True
     else:
@@ -77,9 +77,8 @@ def operands(kw, ctx, xname="x", kname="kernel"):
     elif df.upper() in CL or df.upper() in CF or df.lower() in ("channels_last", "channels_first"):
         ctx.either = True
         u = df.upper()
-        if u in CL or u in CF:
-            if {**CL, **CF}[u] != n:
-                raise Reject("data_format", xname)
+        if (u in CL or u in CF) and {**CL, **CF}[u] != n:
+            raise Reject("data_format", xname)
         last = u in CL or df.lower() == "channels_last"
     else:
         raise Reject("data_format")
@@ -131,7 +130,9 @@ def precision_ok(v, ctx):
         return
     if isinstance(v, (tuple, list)) and len(v) == 2:
         for a in v:
-            if not (isinstance(a, jax.lax.Precision) or (isinstance(a, str) and a.upper() in names)):
+            if not (
+                isinstance(a, jax.lax.Precision) or (isinstance(a, str) and a.upper() in names)
+            ):
                 raise Reject("precision")
         ctx.either = True
         return
@@ -145,7 +146,7 @@ def element_type(v, default, ctx):
         raise Reject("preferred_element_type")
     try:
         dt = np.dtype(v)
-    except Exception:  # noqa: BLE001
+    except Exception:
         raise Reject("preferred_element_type") from None
     if dt.kind in "OUSMm" or (dt.kind == "V" and str(dt) != "bfloat16"):
         raise Reject("preferred_element_type")
@@ -166,7 +167,12 @@ def _finish(kw, ctx, ref_fn, out_shape_cl, last, dtype):
     y = ref_fn()
     if not last:
         y = np.moveaxis(y, -1, 1)
-    return Expect(value=y, may_reject=ctx.either, dtype=dtype, rtol=tol(dtype if dtype is not None else np.float32))
+    return Expect(
+        value=y,
+        may_reject=ctx.either,
+        dtype=dtype,
+        rtol=tol(dtype if dtype is not None else np.float32),
+    )
 
 
 def common(kw, ctx, n):
@@ -197,28 +203,39 @@ def model_conv(kw):
     ctx = Ctx()
     x, k, xl, last, n = operands(kw, ctx)
     strides, dils, specs, g, circular = common(kw, ctx, n)
-    dtype = element_type(kw.get("preferred_element_type"), x.dtype if x.dtype == k.dtype else None, ctx)
+    dtype = element_type(
+        kw.get("preferred_element_type"), x.dtype if x.dtype == k.dtype else None, ctx
+    )
     cin = xl.shape[-1]
     if cin != g * k.shape[-2] or k.shape[-1] % g:
         raise Reject("x", "kernel", "groups", "data_format")
     sizes, window = xl.shape[1:-1], k.shape[:n]
     if min(sizes) == 0:
         raise Reject("x", *SIZE_NAMES)
-    pads = [forward(sp, i, kk, s, d) for sp, i, kk, s, d in zip(specs, sizes, window, strides, dils)]
-    outs = [conv_size(i, kk, s, lo, hi, d) for i, kk, s, (lo, hi), d in zip(sizes, window, strides, pads, dils)]
+    pads = [
+        forward(sp, i, kk, s, d) for sp, i, kk, s, d in zip(specs, sizes, window, strides, dils)
+    ]
+    outs = [
+        conv_size(i, kk, s, lo, hi, d)
+        for i, kk, s, (lo, hi), d in zip(sizes, window, strides, pads, dils)
+    ]
     if min(outs) < 1:
         raise Reject(*SIZE_NAMES)
     if circular and any(lo > i or hi > i for (lo, hi), i in zip(pads, sizes)):
         raise Reject("padding", "padding_mode")
     shape = (xl.shape[0], *outs, k.shape[-1])
-    return _finish(kw, ctx, lambda: conv_ref(xl, k, strides, pads, dils, g, circular), shape, last, dtype)
+    return _finish(
+        kw, ctx, lambda: conv_ref(xl, k, strides, pads, dils, g, circular), shape, last, dtype
+    )
 
 
 def model_transpose(kw):
     ctx = Ctx()
     x, k, xl, last, n = operands(kw, ctx)
     strides, dils, specs, g, circular = common(kw, ctx, n)
-    dtype = element_type(kw.get("preferred_element_type"), x.dtype if x.dtype == k.dtype else None, ctx)
+    dtype = element_type(
+        kw.get("preferred_element_type"), x.dtype if x.dtype == k.dtype else None, ctx
+    )
     alg = kw.get("algorithm", "auto")
     if not isinstance(alg, str) or alg not in (*jconv.ALGORITHMS, "auto"):
         raise Reject("algorithm")
@@ -245,23 +262,40 @@ def model_transpose(kw):
         ctx.either = True  # the output size is read off the result, then checked against the oracle
 
         def check(r):
-            r = np.asarray(r, np.float64) if not isinstance(r, jax.Array) else np.asarray(r.astype(np.float64))
+            r = (
+                np.asarray(r, np.float64)
+                if not isinstance(r, jax.Array)
+                else np.asarray(r.astype(np.float64))
+            )
             rl = r if last else np.moveaxis(r, 1, -1)
             outs = rl.shape[1:-1]
-            pads = [forward(sp, o, kk, s, d) for sp, o, kk, s, d in zip(specs, outs, window, strides, dils)]
-            back = [conv_size(o, kk, s, lo, hi, d) for o, kk, s, (lo, hi), d in zip(outs, window, strides, pads, dils)]
+            pads = [
+                forward(sp, o, kk, s, d)
+                for sp, o, kk, s, d in zip(specs, outs, window, strides, dils)
+            ]
+            back = [
+                conv_size(o, kk, s, lo, hi, d)
+                for o, kk, s, (lo, hi), d in zip(outs, window, strides, pads, dils)
+            ]
             if tuple(back) != tuple(sizes):
                 return f"output size {outs} does not map back to {sizes}"
             want = transpose_ref(xl, k, outs, strides, pads, dils, g, circular)
-            if rl.shape != want.shape or not np.allclose(rl, want, rtol=1e-4, atol=1e-4 * (1 + np.abs(want).max(initial=0))):
+            if rl.shape != want.shape or not np.allclose(
+                rl, want, rtol=1e-4, atol=1e-4 * (1 + np.abs(want).max(initial=0))
+            ):
                 return "wrong values"
             return None
 
         return Expect(value=UNKNOWN, may_reject=True, check=check)
     if os_ is not None:
         outs = os_
-        pads = [forward(sp, o, kk, s, d) for sp, o, kk, s, d in zip(specs, outs, window, strides, dils)]
-        back = [conv_size(o, kk, s, lo, hi, d) for o, kk, s, (lo, hi), d in zip(outs, window, strides, pads, dils)]
+        pads = [
+            forward(sp, o, kk, s, d) for sp, o, kk, s, d in zip(specs, outs, window, strides, dils)
+        ]
+        back = [
+            conv_size(o, kk, s, lo, hi, d)
+            for o, kk, s, (lo, hi), d in zip(outs, window, strides, pads, dils)
+        ]
         if tuple(back) != tuple(sizes):
             raise Reject("output_shape")
     else:
@@ -278,7 +312,9 @@ def model_transpose(kw):
         if min(outs) < 1:
             raise Reject(*SIZE_NAMES)
     shape = (xl.shape[0], *outs, cout)
-    return _finish(kw, ctx, lambda: transpose_ref(xl, k, outs, strides, pads, dils, g), shape, last, dtype)
+    return _finish(
+        kw, ctx, lambda: transpose_ref(xl, k, outs, strides, pads, dils, g), shape, last, dtype
+    )
 
 
 def expect_for(model, kw, arg):
@@ -288,7 +324,9 @@ def expect_for(model, kw, arg):
     except Reject as r:
         return Expect(value=None, names=tuple(dict.fromkeys((*r.names, arg))))
     if not e.names:
-        e.names = tuple(dict.fromkeys((arg, *SIZE_NAMES, "groups", "data_format", "algorithm", "padding_mode")))
+        e.names = tuple(
+            dict.fromkeys((arg, *SIZE_NAMES, "groups", "data_format", "algorithm", "padding_mode"))
+        )
     return e
 
 
@@ -303,10 +341,20 @@ def ints(shape, seed, dtype=np.float32):
 
 def conv_base(n=2):
     sp = (5, 6, 4)[:n]
-    return {"x": ints((2, *sp, 4), 1), "kernel": ints((*(3, 2, 2)[:n], 4, 6), 2), "stride": 1, "padding": "VALID"}
+    return {
+        "x": ints((2, *sp, 4), 1),
+        "kernel": ints((*(3, 2, 2)[:n], 4, 6), 2),
+        "stride": 1,
+        "padding": "VALID",
+    }
 
 
 def transpose_base(n=2, algorithm="auto"):
     sp = (3, 4, 2)[:n]
-    return {"x": ints((2, *sp, 6), 3), "kernel": ints((*(3, 2, 2)[:n], 4, 6), 4), "stride": 2,
-            "padding": "VALID", "algorithm": algorithm}
+    return {
+        "x": ints((2, *sp, 6), 3),
+        "kernel": ints((*(3, 2, 2)[:n], 4, 6), 4),
+        "stride": 2,
+        "padding": "VALID",
+        "algorithm": algorithm,
+    }

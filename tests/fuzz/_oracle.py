@@ -51,8 +51,14 @@ def conv_ref(x, k, strides, pads, dils, groups, circular=False):
     k = np.asarray(k, np.float64)
     n = x.ndim - 2
     sizes, window = x.shape[1:-1], k.shape[:n]
-    outs = [conv_size(i, kk, s, lo, hi, d) for i, kk, s, (lo, hi), d in zip(sizes, window, strides, pads, dils)]
-    mats = [dim_matrix(i, o, kk, s, d, lo, circular) for i, o, kk, s, (lo, _), d in zip(sizes, outs, window, strides, pads, dils)]
+    outs = [
+        conv_size(i, kk, s, lo, hi, d)
+        for i, kk, s, (lo, hi), d in zip(sizes, window, strides, pads, dils)
+    ]
+    mats = [
+        dim_matrix(i, o, kk, s, d, lo, circular)
+        for i, o, kk, s, (lo, _), d in zip(sizes, outs, window, strides, pads, dils)
+    ]
     g = groups
     cg, cout = k.shape[-2], k.shape[-1]
     xg = x.reshape(x.shape[0], *sizes, g, cg)
@@ -73,7 +79,10 @@ def transpose_ref(y, k, out_sizes, strides, pads, dils, groups, circular=False):
     k = np.asarray(k, np.float64)
     n = y.ndim - 2
     sizes, window = y.shape[1:-1], k.shape[:n]
-    mats = [dim_matrix(o, i, kk, s, d, lo, circular) for i, o, kk, s, (lo, _), d in zip(sizes, out_sizes, window, strides, pads, dils)]
+    mats = [
+        dim_matrix(o, i, kk, s, d, lo, circular)
+        for i, o, kk, s, (lo, _), d in zip(sizes, out_sizes, window, strides, pads, dils)
+    ]
     g = groups
     og, cin = k.shape[-2], k.shape[-1]
     yg = y.reshape(y.shape[0], *sizes, g, cin // g)

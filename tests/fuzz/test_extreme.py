@@ -26,9 +26,16 @@ TOTAL_S = float(os.environ.get("JCONV_FUZZ_EXTREME_BUDGET", "100"))
 
 def _run_from(start, results, deadline):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XLA_FLAGS": os.environ.get("XLA_FLAGS", "")}
-    err = tempfile.TemporaryFile("w+")
-    p = subprocess.Popen([sys.executable, "-m", "tests.fuzz._extreme_worker", str(start)], cwd=ROOT, env=env,
-                         stdout=subprocess.PIPE, stderr=err, text=True, bufsize=1)
+    err = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed in the finally below)
+    p = subprocess.Popen(
+        [sys.executable, "-m", "tests.fuzz._extreme_worker", str(start)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=err,
+        text=True,
+        bufsize=1,
+    )
     sel = selectors.DefaultSelector()
     sel.register(p.stdout, selectors.EVENT_READ)
     current, began = None, time.monotonic() + 30  # allow the import
@@ -50,7 +57,9 @@ def _run_from(start, results, deadline):
                 if current is not None and current not in results:
                     err.seek(0)
                     tail = " ".join(err.read()[-300:].split())
-                    results[current] = f"CRASH: worker died with exit code {p.returncode} ({tail!r})"
+                    results[current] = (
+                        f"CRASH: worker died with exit code {p.returncode} ({tail!r})"
+                    )
                     return current + 1
                 return None
             kind, _, rest = line.strip().partition(" ")

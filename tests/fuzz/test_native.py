@@ -22,8 +22,18 @@ from ._harness import INT_GARBAGE, TYPE_GARBAGE, Recorder
 from ._pools import pool
 
 ALGS = (*jconv.ALGORITHMS, "auto")
-CONV_ARGS = ("x", "kernel", "stride", "padding", "dilation", "groups", "padding_mode", "data_format",
-             "precision", "preferred_element_type")
+CONV_ARGS = (
+    "x",
+    "kernel",
+    "stride",
+    "padding",
+    "dilation",
+    "groups",
+    "padding_mode",
+    "data_format",
+    "precision",
+    "preferred_element_type",
+)
 TRANSPOSE_ARGS = (*CONV_ARGS, "output_shape", "output_padding", "algorithm")
 STATIC_ARGS = ("stride", "padding", "dilation", "groups", "output_shape", "output_padding")
 
@@ -33,8 +43,13 @@ HYP = dict(deadline=None, derandomize=True, database=None, suppress_health_check
 def entries():
     yield "jconv.conv", jconv.conv, M.model_conv, M.conv_base, CONV_ARGS
     for alg in ALGS:
-        yield (f"jconv.conv_transpose[{alg}]", jconv.conv_transpose, M.model_transpose,
-               lambda n=2, alg=alg: M.transpose_base(n, alg), TRANSPOSE_ARGS)
+        yield (
+            f"jconv.conv_transpose[{alg}]",
+            jconv.conv_transpose,
+            M.model_transpose,
+            lambda n=2, alg=alg: M.transpose_base(n, alg),
+            TRANSPOSE_ARGS,
+        )
 
 
 ENTRIES = {e[0]: e for e in entries()}
@@ -68,8 +83,14 @@ def test_traced_arguments(entry):
     name, fn, model, base, args = ENTRIES[entry]
     rec = Recorder(name)
     b = base(2)
-    traced = {"stride": 2, "padding": 1, "dilation": 2, "groups": 1, "output_shape": (8, 9),
-              "output_padding": 1}
+    traced = {
+        "stride": 2,
+        "padding": 1,
+        "dilation": 2,
+        "groups": 1,
+        "output_shape": (8, 9),
+        "output_padding": 1,
+    }
     for arg in STATIC_ARGS:
         if arg not in args:
             continue
@@ -80,7 +101,15 @@ def test_traced_arguments(entry):
     rest = {k: v for k, v in b.items() if k not in ("x", "kernel")}
     f = jax.jit(lambda a, w: fn(a, w, **rest))
     for kw in (b, {**b, "x": b["x"][:0]}):
-        run(rec, lambda **kw: f(kw["x"], kw["kernel"]), model, kw, "x", kw["x"], " (jit over x, kernel)")
+        run(
+            rec,
+            lambda **kw: f(kw["x"], kw["kernel"]),
+            model,
+            kw,
+            "x",
+            kw["x"],
+            " (jit over x, kernel)",
+        )
     rec.assert_clean()
 
 
@@ -88,12 +117,20 @@ def garbage():
     small = st.integers(-3, 4)
     return st.one_of(
         st.sampled_from(TYPE_GARBAGE + INT_GARBAGE),
-        small, st.booleans(), st.none(), st.text(max_size=4), st.binary(max_size=3),
-        st.floats(allow_nan=True, allow_infinity=True), st.complex_numbers(max_magnitude=4),
-        st.lists(small, max_size=4), st.tuples(small, small), st.lists(st.tuples(small, small), max_size=3),
+        small,
+        st.booleans(),
+        st.none(),
+        st.text(max_size=4),
+        st.binary(max_size=3),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.complex_numbers(max_magnitude=4),
+        st.lists(small, max_size=4),
+        st.tuples(small, small),
+        st.lists(st.tuples(small, small), max_size=3),
         st.lists(st.one_of(small, st.text(max_size=2), st.none(), st.floats()), max_size=3),
         st.dictionaries(st.text(max_size=2), small, max_size=2),
-        st.builds(np.array, st.lists(small, max_size=3)), st.builds(np.int64, small),
+        st.builds(np.array, st.lists(small, max_size=3)),
+        st.builds(np.int64, small),
         st.recursive(small, lambda c: st.lists(c, max_size=3), max_leaves=5),
     )
 
@@ -124,9 +161,13 @@ def valid_config(draw, transpose):
     first = draw(st.booleans())
     stride = draw(st.one_of(st.integers(1, 3), st.tuples(*[st.integers(1, 3)] * n)))
     dilation = draw(st.sampled_from([1, 1, 2]))
-    padding = draw(st.one_of(
-        st.sampled_from(["SAME", "VALID", "same"]), st.integers(0, 2),
-        st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=n, max_size=n)))
+    padding = draw(
+        st.one_of(
+            st.sampled_from(["SAME", "VALID", "same"]),
+            st.integers(0, 2),
+            st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=n, max_size=n),
+        )
+    )
     dtype = draw(st.sampled_from([np.float32] * 4 + [np.float64, np.float16, jnp.bfloat16]))
     seed = draw(st.integers(0, 2**16))
     if transpose:
@@ -137,8 +178,15 @@ def valid_config(draw, transpose):
         k = M.ints((*window, cg, g * og), seed + 1, dtype)
     if first:
         x = np.ascontiguousarray(np.moveaxis(x, -1, 1))
-    kw = {"x": x, "kernel": k, "stride": stride, "padding": padding, "dilation": dilation,
-          "groups": g, "data_format": "channels_first" if first else None}
+    kw = {
+        "x": x,
+        "kernel": k,
+        "stride": stride,
+        "padding": padding,
+        "dilation": dilation,
+        "groups": g,
+        "data_format": "channels_first" if first else None,
+    }
     if transpose:
         extra = draw(st.sampled_from(["none", "none", "output_shape", "output_padding"]))
         s = stride if isinstance(stride, int) else stride[0]
@@ -146,8 +194,9 @@ def valid_config(draw, transpose):
             pass
         elif extra == "output_shape":
             kw["output_shape"] = tuple(
-                (i * (stride if isinstance(stride, int) else stride[j]))
-                - draw(st.integers(0, 1)) for j, i in enumerate(sizes))
+                (i * (stride if isinstance(stride, int) else stride[j])) - draw(st.integers(0, 1))
+                for j, i in enumerate(sizes)
+            )
         elif extra == "output_padding" and padding not in ("SAME", "same"):
             kw["output_padding"] = draw(st.integers(0, max(s, dilation) - 1))
     return kw, draw(st.booleans())

@@ -18,8 +18,14 @@ from ._harness import INT_GARBAGE, TYPE_GARBAGE, Expect, Recorder, Reject, as_in
 from ._oracle import conv_size, eff, same_pads
 from ._pools import PADDING, array_variants
 
-PER_DIM = ("conv_output_size", "resolve_padding", "same_padding", "transpose_output_size",
-           "transpose_output_sizes", "effective_kernel_size")
+PER_DIM = (
+    "conv_output_size",
+    "resolve_padding",
+    "same_padding",
+    "transpose_output_size",
+    "transpose_output_sizes",
+    "effective_kernel_size",
+)
 
 
 def dim_pads(p, i, k, s, d):
@@ -27,7 +33,13 @@ def dim_pads(p, i, k, s, d):
         m = p.upper()
         if m not in ("SAME", "SAME_LOWER", "VALID", "CAUSAL"):
             raise Reject("padding")
-        return same_pads(i, k, s, d, m == "SAME_LOWER") if m.startswith("SAME") else (0, 0) if m == "VALID" else (d * (k - 1), 0)
+        return (
+            same_pads(i, k, s, d, m == "SAME_LOWER")
+            if m.startswith("SAME")
+            else (0, 0)
+            if m == "VALID"
+            else (d * (k - 1), 0)
+        )
     if isinstance(p, np.ndarray) and p.ndim == 1 and p.dtype.kind in "iu":
         p = p.tolist()
     if isinstance(p, (tuple, list)):
@@ -65,15 +77,59 @@ def model(name, kw):
 
 
 BASES = {
-    "conv_output_size": {"input_size": 5, "kernel_size": 3, "stride": 2, "padding": "SAME", "dilation": 1},
-    "resolve_padding": {"input_size": 5, "kernel_size": 3, "stride": 2, "padding": "SAME", "dilation": 1},
+    "conv_output_size": {
+        "input_size": 5,
+        "kernel_size": 3,
+        "stride": 2,
+        "padding": "SAME",
+        "dilation": 1,
+    },
+    "resolve_padding": {
+        "input_size": 5,
+        "kernel_size": 3,
+        "stride": 2,
+        "padding": "SAME",
+        "dilation": 1,
+    },
     "same_padding": {"input_size": 5, "kernel_size": 3, "stride": 2, "dilation": 1, "lower": False},
     "effective_kernel_size": {"kernel_size": 3, "dilation": 2},
-    "transpose_output_size": {"input_size": 3, "kernel_size": 3, "stride": 2, "padding": "VALID", "dilation": 1, "output_padding": 0},
-    "transpose_output_sizes": {"input_size": 3, "kernel_size": 3, "stride": 2, "padding": "VALID", "dilation": 1},
-    "conv_output_shape": {"input_shape": (5, 6), "kernel_shape": (3, 2), "stride": 2, "padding": "SAME", "dilation": 1},
-    "transpose_output_shape": {"input_shape": (3, 4), "kernel_shape": (3, 2), "stride": 2, "padding": "VALID", "dilation": 1, "output_padding": None},
-    "transpose_output_shapes": {"input_shape": (3, 4), "kernel_shape": (3, 2), "stride": 2, "padding": "VALID", "dilation": 1},
+    "transpose_output_size": {
+        "input_size": 3,
+        "kernel_size": 3,
+        "stride": 2,
+        "padding": "VALID",
+        "dilation": 1,
+        "output_padding": 0,
+    },
+    "transpose_output_sizes": {
+        "input_size": 3,
+        "kernel_size": 3,
+        "stride": 2,
+        "padding": "VALID",
+        "dilation": 1,
+    },
+    "conv_output_shape": {
+        "input_shape": (5, 6),
+        "kernel_shape": (3, 2),
+        "stride": 2,
+        "padding": "SAME",
+        "dilation": 1,
+    },
+    "transpose_output_shape": {
+        "input_shape": (3, 4),
+        "kernel_shape": (3, 2),
+        "stride": 2,
+        "padding": "VALID",
+        "dilation": 1,
+        "output_padding": None,
+    },
+    "transpose_output_shapes": {
+        "input_shape": (3, 4),
+        "kernel_shape": (3, 2),
+        "stride": 2,
+        "padding": "VALID",
+        "dilation": 1,
+    },
 }
 FUNCTIONS = {name for name in shapes.__all__ if callable(getattr(shapes, name))}
 assert set(BASES) == FUNCTIONS, "a new jconv.shapes function needs a base call here"
@@ -86,6 +142,7 @@ def shape_expect(name, kw, arg):
             return Expect(value=model(name, kw), names=(arg,))
         except Reject as r:
             return Expect(value=None, names=(*r.names, arg))
+
     # Shape-level and transpose functions: rejection naming the argument, or a
     # result of plain ints that round-trips through conv_output_size.
     def check(r):
@@ -106,7 +163,17 @@ def test_shapes_one_argument(fn, arg):
     base = BASES[fn]
     values = INT_GARBAGE + TYPE_GARBAGE + (PADDING if arg == "padding" else [])
     if arg.endswith("_shape"):
-        values = [*values, (5,), (5, 6, 7), [5, 6], np.array([5, 6]), (0, 6), (-1, 6), (5.0, 6), ("5", 6)]
+        values = [
+            *values,
+            (5,),
+            (5, 6, 7),
+            [5, 6],
+            np.array([5, 6]),
+            (0, 6),
+            (-1, 6),
+            (5.0, 6),
+            ("5", 6),
+        ]
     for v in values:
         kw = {**base, arg: v}
         rec.run(arg, v, lambda kw=kw: f(**kw), shape_expect(fn, kw, arg))
@@ -167,12 +234,20 @@ def test_layouts(name):
                     ok = g >= 1
                 except Reject:
                     ok = False
-                e = Expect(value=object(), may_reject=True, names=("groups",)) if ok else Expect(value=None, names=("groups",))
+                e = (
+                    Expect(value=object(), may_reject=True, names=("groups",))
+                    if ok
+                    else Expect(value=None, names=("groups",))
+                )
                 if ok:
                     e.check = lambda r: None
             else:  # transpose_kernel: a bool
                 ok = isinstance(v, (bool, np.bool_))
-                e = Expect(value=object(), may_reject=False, names=(opt,), check=lambda r: None) if ok else Expect(value=None, names=(opt,))
+                e = (
+                    Expect(value=object(), may_reject=False, names=(opt,), check=lambda r: None)
+                    if ok
+                    else Expect(value=None, names=(opt,))
+                )
             rec.run(opt, v, lambda v=v, opt=opt: f(K, **{opt: v}), e)
     rec.assert_clean()
 
@@ -181,4 +256,11 @@ def test_entry_point_list():
     """Every public entry point has a base call in this suite (fails when one is added)."""
     assert set(layouts.__all__) == set(LAYOUTS)
     assert set(BASES) == FUNCTIONS
-    assert set(jconv.__all__) == {"ALGORITHMS", "__version__", "conv", "conv_transpose", "layouts", "shapes"}
+    assert set(jconv.__all__) == {
+        "ALGORITHMS",
+        "__version__",
+        "conv",
+        "conv_transpose",
+        "layouts",
+        "shapes",
+    }
