@@ -45,10 +45,15 @@ def dim_matrix(n_in: int, n_out: int, k: int, s: int, d: int, lo: int, circular:
 _L = "abcdefghijklmnopqrstuvwxyz"
 
 
+def _exact(a):
+    """float64, or complex128 for complex operands (keeping the imaginary part)."""
+    a = np.asarray(a)
+    return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64)
+
+
 def conv_ref(x, k, strides, pads, dils, groups, circular=False):
     """Channels-last x (N, *I, C_in), HWIO kernel (*K, C_in // g, C_out), explicit pads."""
-    x = np.asarray(x, np.float64)
-    k = np.asarray(k, np.float64)
+    x, k = _exact(x), _exact(k)
     n = x.ndim - 2
     sizes, window = x.shape[1:-1], k.shape[:n]
     outs = [
@@ -75,8 +80,7 @@ def transpose_ref(y, k, out_sizes, strides, pads, dils, groups, circular=False):
 
     ``pads`` are the forward convolution's (lo, hi); ``out_sizes`` the output's
     spatial sizes (the forward conv's input sizes)."""
-    y = np.asarray(y, np.float64)
-    k = np.asarray(k, np.float64)
+    y, k = _exact(y), _exact(k)
     n = y.ndim - 2
     sizes, window = y.shape[1:-1], k.shape[:n]
     mats = [

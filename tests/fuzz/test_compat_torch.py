@@ -100,7 +100,8 @@ def model(n, transpose):
                 ctx.either = True
         y = e.value
         if b is not None and isinstance(y, np.ndarray):
-            y = y + b.astype(np.float64).reshape((1, cout) + (1,) * n)
+            b = b.astype(np.complex128 if np.iscomplexobj(b) else np.float64)
+            y = y + b.reshape((1, cout) + (1,) * n)
         if isinstance(y, np.ndarray) and not batched:
             y = y[0]
         if e.check is not None:
