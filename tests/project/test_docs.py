@@ -111,3 +111,17 @@ def test_tf_compat_v1_names():
 
 def test_algorithms_snapshot():
     assert jconv.ALGORITHMS == ("lhs_dilation", "phase", "hybrid")
+
+
+def test_no_any_in_public_signatures():
+    """Public jconv functions say what they take: jax.typing.ArrayLike, Literal names."""
+    import inspect
+
+    import jconv.viz
+
+    for module in (jconv, jconv.shapes, jconv.layouts, jconv.viz):
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if callable(obj) and not isinstance(obj, type):
+                signature = str(inspect.signature(obj))
+                assert "Any" not in signature, f"{module.__name__}.{name}{signature}"
