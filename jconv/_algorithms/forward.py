@@ -11,10 +11,7 @@ dimension) and work that scales with the data.
 
 from __future__ import annotations
 
-import math
-
 import jax
-import numpy as np
 from jax import lax
 
 from jconv._algorithms import reach
@@ -23,21 +20,12 @@ from jconv._canonical.spec import Call, Spec
 
 
 def strided(x: jax.Array, kernel: jax.Array, spec: Spec, *, fn: str = "jconv.conv") -> jax.Array:
-    """``conv(x, kernel)`` for a zero-padded spec: the trimmed ``lax`` convolution.
-
-    Also the input gradient of the phase algorithms (the adjoint identity).
-    """
-    batch, c_out = x.shape[0], kernel.shape[-1]
-    dtype = spec.preferred_element_type or x.dtype
-    t = reach.plan(spec, transpose=False)
-    if t is None or x.size == 0 or kernel.size == 0:
-        return reach.zeros(spec, batch, c_out, x.dtype)
-    c_in = x.shape[spec.layout.channel_axis]
-    data = batch * (math.prod(spec.in_size) * c_in + math.prod(spec.out_size) * c_out)
-    reach.check_budget(
-        fn, t.spec, False, batch, max(c_in, c_out), dtype, data * np.dtype(dtype).itemsize
-    )
-    x, kernel = reach.trim(x, kernel, t)
+    """``conv(x, kernel)`` for a zero-padded spec: the trimmed ``lax`` convolution."""
+    c_out = kernel.shape[-1]
+    trimmed = reach.prepare(fn, x, kernel, spec, transpose=False, c_out=c_out)
+    if trimmed is None:
+        return reach.zeros(spec, x.shape[0], c_out, x.dtype)
+    x, kernel, t = trimmed
     out = lax.conv_general_dilated(
         x,
         kernel,

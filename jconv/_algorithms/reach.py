@@ -168,6 +168,25 @@ def check_budget(
         )
 
 
+def prepare(
+    fn: str, x: jax.Array, kernel: jax.Array, spec: Spec, *, transpose: bool, c_out: int
+) -> tuple[jax.Array, jax.Array, Trimmed] | None:
+    """Plans, checks the budget and trims a call; ``None`` when the result is all zeros.
+
+    Empty operands also give ``None``: the result is the zeros they sum to.
+    """
+    t = plan(spec, transpose)
+    if t is None or x.size == 0 or kernel.size == 0:
+        return None
+    batch, c_in = x.shape[0], x.shape[spec.layout.channel_axis]
+    dtype = spec.preferred_element_type or x.dtype
+    item = np.dtype(dtype).itemsize
+    data = batch * (math.prod(spec.in_size) * c_in + math.prod(spec.out_size) * c_out) * item
+    check_budget(fn, t.spec, transpose, batch, max(c_in, c_out), dtype, data)
+    x, kernel = trim(x, kernel, t)
+    return x, kernel, t
+
+
 def trim(x: jax.Array, kernel: jax.Array, t: Trimmed) -> tuple[jax.Array, jax.Array]:
     """Slices the contributing part of ``x`` and of the kernel's window."""
     layout = t.full.layout

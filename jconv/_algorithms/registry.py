@@ -16,7 +16,6 @@ import math
 from collections.abc import Callable
 
 import jax
-import numpy as np
 
 from jconv._algorithms import reach
 from jconv._algorithms.circular import wrap_fold
@@ -79,20 +78,15 @@ def transpose(fn: str, call: Call, algorithm: str) -> jax.Array:
     Empty operands give the zeros they sum to.
     """
     x, kernel, spec = call.x, call.kernel, call.spec
-    batch, c_out = x.shape[0], spec.groups * kernel.shape[-2]
-    t = reach.plan(spec, transpose=True)
-    if t is None or x.size == 0 or kernel.size == 0:
-        out = reach.zeros(spec, batch, c_out, x.dtype)
+    c_out = spec.groups * kernel.shape[-2]
+    trimmed = reach.prepare(fn, x, kernel, spec, transpose=True, c_out=c_out)
+    if trimmed is None:
+        out = reach.zeros(spec, x.shape[0], c_out, x.dtype)
     else:
-        dtype = spec.preferred_element_type or x.dtype
-        c_in = x.shape[spec.layout.channel_axis]
-        data = batch * (math.prod(spec.in_size) * c_in + math.prod(spec.out_size) * c_out)
-        reach.check_budget(
-            fn, t.spec, True, batch, max(c_in, c_out), dtype, data * np.dtype(dtype).itemsize
-        )
-        x, kernel = reach.trim(x, kernel, t)
+        x, kernel, t = trimmed
         name = choose(t.spec) if algorithm == "auto" else algorithm
         out = reach.restore(ALGORITHMS[name](x, kernel, t.spec), t)
     if call.wrap is None:
         return out
-    return wrap_fold(out, list(call.wrap), call.wrap_size, spec.layout)
+    size = tuple(o - lo - hi for o, (lo, hi) in zip(spec.out_size, call.wrap))
+    return wrap_fold(out, list(call.wrap), size, spec.layout)

@@ -95,7 +95,6 @@ class Call:
     kernel: jax.Array
     spec: Spec
     wrap: tuple[tuple[int, int], ...] | None = None
-    wrap_size: tuple[int, ...] = ()
 
 
 def _common(fn, x, kernel, stride, padding, dilation, groups, padding_mode, data_format):
@@ -165,7 +164,7 @@ def conv_spec(
         )
         sizes, pads = extent, ((0, 0),) * layout.ndim
     spec = Spec(layout, sizes, out_size, window, strides, dilations, pads, g, prec, dtype)
-    return Call(x, kernel, spec, wrap, layout.spatial(x.shape))
+    return Call(x, kernel, spec, wrap)
 
 
 def transpose_spec(
@@ -247,8 +246,7 @@ def transpose_spec(
         )
         out_size, pads = extent, ((0, 0),) * n
     spec = Spec(layout, sizes, out_size, window, strides, dilations, pads, g, prec, dtype)
-    size = tuple(o - lo - hi for o, (lo, hi) in zip(out_size, wrap)) if wrap else out_size
-    return Call(x, kernel, spec, wrap, size)
+    return Call(x, kernel, spec, wrap)
 
 
 def algorithm_name(fn: str, algorithm: Any, names: tuple[str, ...]) -> str:
