@@ -26,6 +26,7 @@ def conv(
     data_format: DataFormat | None = None,
     precision: PrecisionLike = None,
     preferred_element_type: DTypeLike | None = None,
+    bias: jax.typing.ArrayLike | None = None,
 ) -> jax.Array:
     """N-dimensional convolution (cross-correlation, kernel not flipped), as in TF and PyTorch.
 
@@ -44,13 +45,19 @@ def conv(
         or one ``(lo, hi)`` pair per dimension (negative values crop).
       dilation: kernel dilation, an int or one per spatial dimension.
       groups: number of channel groups; ``groups == C_in`` is depthwise.
-      padding_mode: ``"zeros"`` (the default) or ``"circular"`` (the input is
-        padded periodically, as PyTorch's ``padding_mode="circular"``).
+      padding_mode: what the padding is filled with, PyTorch's names:
+        ``"zeros"`` (the default), ``"circular"`` (the input repeated
+        periodically), ``"reflect"`` (mirrored without repeating the edge cell,
+        each side padding less than the size) or ``"replicate"`` (the edge cell
+        repeated). The non-zero modes need non-negative padding.
       data_format: ``None`` or ``"channels_last"``/``"NWC"``/``"NHWC"``/``"NDHWC"``,
         or ``"channels_first"``/``"NCW"``/``"NCHW"``/``"NCDHW"``.
       precision: passed to XLA (``None``, ``"highest"``, a ``lax.Precision``...).
       preferred_element_type: accumulation and result dtype (e.g. ``jnp.float32``
         for bfloat16 inputs).
+      bias: ``None`` or a ``(C_out,)`` array added to every output position
+        along the channel axis (either layout), of the dtype of ``x`` or of
+        ``preferred_element_type``.
 
     Returns:
       ``(N, *out_spatial, C_out)`` in the same layout as ``x``, with
@@ -61,8 +68,9 @@ def conv(
         non-numeric dtypes, traced shape argument).
       ValueError: a bad value (wrong rank, channels not matching the kernel or
         not divisible by ``groups``, non-positive stride/dilation, unknown
-        padding or data_format, a zero-size output, an integer argument of
-        ``2**62`` or more, or an output larger than the devices' memory).
+        padding or data_format, a bias not of shape ``(C_out,)``, a zero-size
+        output, an integer argument of ``2**62`` or more, or an output larger
+        than the devices' memory).
       NotImplementedError: a dilation spanning so far beyond the data that an
         intermediate would be over 16 times the data (and 256 MiB).
 
@@ -88,5 +96,6 @@ def conv(
         data_format=data_format,
         precision=precision,
         preferred_element_type=preferred_element_type,
+        bias=bias,
     )
     return forward(fn, call)

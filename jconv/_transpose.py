@@ -29,6 +29,7 @@ def conv_transpose(
     data_format: DataFormat | None = None,
     precision: PrecisionLike = None,
     preferred_element_type: DTypeLike | None = None,
+    bias: jax.typing.ArrayLike | None = None,
     algorithm: Algorithm = "auto",
 ) -> jax.Array:
     """Transposed convolution ("deconvolution"): the adjoint of :func:`jconv.conv`.
@@ -59,12 +60,17 @@ def conv_transpose(
       dilation: kernel dilation, an int or one per dimension.
       groups: channel groups; ``C_in`` and ``kernel.shape[-1]`` are split into
         ``groups`` blocks; output channels are ``groups * kernel.shape[-2]``.
-      padding_mode: ``"zeros"`` or ``"circular"``: the adjoint of the circular
-        :func:`jconv.conv` (what spills past either end is wrapped around and
-        added onto the period).
+      padding_mode: ``"zeros"``, ``"circular"``, ``"reflect"`` or
+        ``"replicate"``: the adjoint of :func:`jconv.conv` with that mode (what
+        spills into the padding is added back onto the cells the forward
+        padding copied: wrapped around, mirrored, or onto the edge cell).
       data_format: as in :func:`jconv.conv`.
       precision: passed to XLA.
       preferred_element_type: accumulation and result dtype.
+      bias: ``None`` or a ``(C_out,)`` array (``C_out = groups *
+        kernel.shape[-2]``) added along the output's channel axis, of the dtype
+        of ``x`` or of ``preferred_element_type``. With a bias the function is
+        affine, no longer the adjoint.
       algorithm: ``"auto"`` (chosen per backend and shape from measurements),
         ``"lhs_dilation"`` (the reference: XLA's convolution of the
         zero-inserted input), ``"phase"`` (stride-phase / sub-pixel
@@ -116,5 +122,6 @@ def conv_transpose(
         data_format=data_format,
         precision=precision,
         preferred_element_type=preferred_element_type,
+        bias=bias,
     )
     return transpose(fn, call, name)

@@ -9,5 +9,6 @@ Each module takes the canonical description built by :mod:`jconv._canonical`
 * :mod:`.phase_plan`, :mod:`.phase_ops`, :mod:`.phase_grad`, :mod:`.phase`: the
   stride-phase transpose, its gradients and the primitive that ties them together.
 * :mod:`.depthwise`: depthwise convolutions as sums of shifted products.
-* :mod:`.circular`: circular padding and its adjoint.
+* :mod:`.padding_modes`: circular, reflect and replicate padding, and their adjoints.
+* :mod:`.bias`: the bias added along the channel axis.
 """

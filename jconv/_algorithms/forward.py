@@ -1,7 +1,7 @@
 """The convolution itself: one ``lax.conv_general_dilated`` on the trimmed problem.
 
 :func:`forward` runs a canonical :class:`~jconv._canonical.spec.Call` of
-``jconv.conv``: circular padding first (:mod:`.circular`), then only the part
+``jconv.conv``: circular, reflect or replicate padding first (:mod:`.padding_modes`), then only the part
 of the input, the window and the output that contributes
 (:mod:`.reach`), so that XLA sees padding within the kernel's reach (XLA:CPU,
 jaxlib 0.10, aborts the process on an lhs-dilated convolution, as in the
@@ -15,7 +15,8 @@ import jax
 from jax import lax
 
 from jconv._algorithms import reach
-from jconv._algorithms.circular import wrap_pad
+from jconv._algorithms.bias import add_bias
+from jconv._algorithms.padding_modes import mode_pad
 from jconv._canonical.spec import Call, Spec
 
 
@@ -41,8 +42,8 @@ def strided(x: jax.Array, kernel: jax.Array, spec: Spec, *, fn: str = "jconv.con
 
 
 def forward(fn: str, call: Call) -> jax.Array:
-    """Runs ``jconv.conv``'s canonical call (circular padding, then :func:`strided`)."""
+    """Runs ``jconv.conv``'s canonical call (copying padding, :func:`strided`, the bias)."""
     x = call.x
     if call.wrap is not None:
-        x = wrap_pad(x, list(call.wrap), call.spec.layout)
-    return strided(x, call.kernel, call.spec, fn=fn)
+        x = mode_pad(x, call.wrap, call.spec.layout, call.mode)
+    return add_bias(strided(x, call.kernel, call.spec, fn=fn), call.bias, call.spec.layout)

@@ -18,7 +18,8 @@ from collections.abc import Callable
 import jax
 
 from jconv._algorithms import reach
-from jconv._algorithms.circular import wrap_fold
+from jconv._algorithms.bias import add_bias
+from jconv._algorithms.padding_modes import mode_fold
 from jconv._algorithms.phase import hybrid, phase
 from jconv._algorithms.phase_ops import plan
 from jconv._algorithms.reference import lhs_dilation
@@ -86,7 +87,7 @@ def transpose(fn: str, call: Call, algorithm: str) -> jax.Array:
         x, kernel, t = trimmed
         name = choose(t.spec) if algorithm == "auto" else algorithm
         out = reach.restore(ALGORITHMS[name](x, kernel, t.spec), t)
-    if call.wrap is None:
-        return out
-    size = tuple(o - lo - hi for o, (lo, hi) in zip(spec.out_size, call.wrap))
-    return wrap_fold(out, list(call.wrap), size, spec.layout)
+    if call.wrap is not None:
+        size = tuple(o - lo - hi for o, (lo, hi) in zip(spec.out_size, call.wrap))
+        out = mode_fold(out, call.wrap, size, spec.layout, call.mode)
+    return add_bias(out, call.bias, spec.layout)

@@ -52,7 +52,7 @@ def pad_spatial(x: jax.Array, layout: Layout, pads: Sequence[tuple[int, int]]) -
     return lax.pad(x, jnp.zeros((), x.dtype), widths)
 
 
-def _as_array(fn: str, name: str, value: Any) -> jax.Array:
+def as_array(fn: str, name: str, value: Any) -> jax.Array:
     if isinstance(value, jax.Array):
         return value
     try:
@@ -66,8 +66,8 @@ def _as_array(fn: str, name: str, value: Any) -> jax.Array:
 
 def operands(fn: str, x: Any, kernel: Any, data_format: Any) -> tuple[jax.Array, jax.Array, Layout]:
     """Converts and checks ``x`` and ``kernel``; returns them with the layout."""
-    x = _as_array(fn, "x", x)
-    kernel = _as_array(fn, "kernel", kernel)
+    x = as_array(fn, "x", x)
+    kernel = as_array(fn, "kernel", kernel)
     if x.ndim < 3:
         raise ValueError(
             f"{fn}: `x` must have shape (N, *spatial, C) (or (N, C, *spatial)) with at least "

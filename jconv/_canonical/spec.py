@@ -21,8 +21,15 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from jconv._canonical import hints
 from jconv._canonical.args import is_sequence, per_dim_ints, show
-from jconv._canonical.operands import Layout, check_divisible, operands, positive_groups
+from jconv._canonical.operands import (
+    Layout,
+    as_array,
+    check_divisible,
+    operands,
+    positive_groups,
+)
 from jconv._canonical.padding import normalize_padding
 from jconv._canonical.sizes import (
     MAX_BYTES,
@@ -34,7 +41,7 @@ from jconv._canonical.sizes import (
     forward_pads,
 )
 
-PADDING_MODES = ("zeros", "circular")
+PADDING_MODES = ("zeros", "circular", "reflect", "replicate")
 
 PrecisionLike: TypeAlias = (
     str
@@ -84,17 +91,21 @@ TransposeSpec = Spec  # the algorithms' name for the spec of a transposed convol
 
 @dataclasses.dataclass(frozen=True)
 class Call:
-    """A canonical call: operands, spec, and the circular padding to apply around it.
+    """A canonical call: operands, spec, the copying padding around it, and the bias.
 
-    ``wrap`` is ``None`` for zero padding; for ``padding_mode="circular"`` it is
-    the resolved forward padding, and ``spec`` describes the VALID operation on
-    the periodically padded extent.
+    ``wrap`` is ``None`` for zero padding; for the other padding modes
+    (``mode``: ``"circular"``, ``"reflect"``, ``"replicate"``) it is the
+    resolved forward padding, and ``spec`` describes the VALID operation on the
+    padded extent. ``bias`` is ``None`` or a ``(C_out,)`` array of the result's
+    dtype or the operands'.
     """
 
     x: jax.Array
     kernel: jax.Array
     spec: Spec
     wrap: tuple[tuple[int, int], ...] | None = None
+    mode: str = "zeros"
+    bias: jax.Array | None = None
 
 
 def _common(fn, x, kernel, stride, padding, dilation, groups, padding_mode, data_format):
@@ -106,10 +117,10 @@ def _common(fn, x, kernel, stride, padding, dilation, groups, padding_mode, data
     g = positive_groups(fn, groups)
     if not isinstance(padding_mode, str) or padding_mode not in PADDING_MODES:
         raise ValueError(
-            f"{fn}: `padding_mode` must be 'zeros' or 'circular'; received "
-            f"padding_mode={padding_mode!r}."
+            f"{fn}: `padding_mode` must be one of {', '.join(map(repr, PADDING_MODES))}; "
+            f"received padding_mode={padding_mode!r}."
         )
-    return x, kernel, layout, strides, dilations, pad_specs, g, padding_mode == "circular"
+    return x, kernel, layout, strides, dilations, pad_specs, g, padding_mode
 
 
 def conv_spec(
@@ -125,9 +136,10 @@ def conv_spec(
     data_format: Any,
     precision: Any,
     preferred_element_type: Any,
+    bias: Any = None,
 ) -> Call:
     """Validates and resolves the arguments of :func:`jconv.conv`."""
-    x, kernel, layout, strides, dilations, pad_specs, g, circular = _common(
+    x, kernel, layout, strides, dilations, pad_specs, g, mode = _common(
         fn, x, kernel, stride, padding, dilation, groups, padding_mode, data_format
     )
     c_in = x.shape[layout.channel_axis]
@@ -136,6 +148,7 @@ def conv_spec(
             f"{fn}: the input has {c_in} channels, but the kernel expects groups (={g}) times "
             f"kernel.shape[-2] (={kernel.shape[-2]}) = {g * kernel.shape[-2]}; kernel shape is "
             f"(*window, C_in // groups, C_out), received kernel.shape={kernel.shape}."
+            + hints.conv(x.shape, kernel.shape, g, layout, data_format)
         )
     check_divisible(fn, "the kernel's output channels kernel.shape[-1]", kernel.shape[-1], g)
     prec = _precision(fn, precision)
@@ -150,21 +163,22 @@ def conv_spec(
     _check_bytes(
         fn, "the output", _shape(layout, x.shape[0], out_size, kernel.shape[-1]), result, because
     )
+    b = _bias(fn, bias, kernel.shape[-1], x.dtype, dtype)
     wrap = None
-    if circular:
-        _check_wrap(fn, pads)
+    if mode != "zeros":
+        _check_mode_pads(fn, mode, pads, sizes)
         wrap = pads
         extent = tuple(i + lo + hi for i, (lo, hi) in zip(sizes, pads))
         _check_bytes(
             fn,
-            "the circularly padded input",
+            f"the {mode}-padded input",
             _shape(layout, x.shape[0], extent, c_in),
             result,
             because,
         )
         sizes, pads = extent, ((0, 0),) * layout.ndim
     spec = Spec(layout, sizes, out_size, window, strides, dilations, pads, g, prec, dtype)
-    return Call(x, kernel, spec, wrap)
+    return Call(x, kernel, spec, wrap, mode, b)
 
 
 def transpose_spec(
@@ -182,9 +196,10 @@ def transpose_spec(
     data_format: Any,
     precision: Any,
     preferred_element_type: Any,
+    bias: Any = None,
 ) -> Call:
     """Validates and resolves the arguments of :func:`jconv.conv_transpose`."""
-    x, kernel, layout, strides, dilations, pad_specs, g, circular = _common(
+    x, kernel, layout, strides, dilations, pad_specs, g, mode = _common(
         fn, x, kernel, stride, padding, dilation, groups, padding_mode, data_format
     )
     n = layout.ndim
@@ -194,6 +209,7 @@ def transpose_spec(
             f"{fn}: the input has {c_in} channels, but kernel.shape[-1] is {kernel.shape[-1]}; "
             f"the kernel is the forward conv's, (*window, C_out // groups, C_in), "
             f"received kernel.shape={kernel.shape}."
+            + hints.transpose(x.shape, kernel.shape, g, layout, data_format)
         )
     check_divisible(fn, "the input channels", c_in, g)
     prec = _precision(fn, precision)
@@ -232,21 +248,22 @@ def transpose_spec(
         else f"output_shape={show(output_shape)}"
     )
     _check_bytes(fn, "the output", _shape(layout, x.shape[0], out_size, c_out), result, because)
+    b = _bias(fn, bias, c_out, x.dtype, dtype)
     wrap = None
-    if circular:  # transpose the VALID conv of the padded extent, then fold it
-        _check_wrap(fn, pads)
+    if mode != "zeros":  # transpose the VALID conv of the padded extent, then fold it
+        _check_mode_pads(fn, mode, pads, out_size)
         wrap = pads
         extent = tuple(o + lo + hi for o, (lo, hi) in zip(out_size, pads))
         _check_bytes(
             fn,
-            "the circularly padded output",
+            f"the {mode}-padded output",
             _shape(layout, x.shape[0], extent, c_out),
             result,
             because,
         )
         out_size, pads = extent, ((0, 0),) * n
     spec = Spec(layout, sizes, out_size, window, strides, dilations, pads, g, prec, dtype)
-    return Call(x, kernel, spec, wrap)
+    return Call(x, kernel, spec, wrap, mode, b)
 
 
 def algorithm_name(fn: str, algorithm: Any, names: tuple[str, ...]) -> str:
@@ -308,13 +325,52 @@ def _check_bytes(fn: str, what: str, shape: tuple[int, ...], dtype: Any, because
         )
 
 
-def _check_wrap(fn: str, pads: tuple[tuple[int, int], ...]) -> None:
-    """Circular padding copies existing cells, so it cannot be negative."""
+def _check_mode_pads(
+    fn: str, mode: str, pads: tuple[tuple[int, int], ...], sizes: tuple[int, ...]
+) -> None:
+    """Copying padding cannot be negative; reflection needs a cell to mirror past the edge.
+
+    ``"reflect"`` (PyTorch's, and TF's ``MirrorPad`` in ``REFLECT`` mode) mirrors
+    without repeating the edge cell, so each side pads less than the size;
+    ``"replicate"`` and ``"circular"`` need at least one cell to copy.
+    """
     if any(lo < 0 or hi < 0 for lo, hi in pads):
         raise ValueError(
-            f"{fn}: padding_mode='circular' needs non-negative padding; the padding "
+            f"{fn}: padding_mode={mode!r} needs non-negative padding; the padding "
             f"resolves to {list(pads)}. Use padding_mode='zeros' to crop with negative padding."
         )
+    for (lo, hi), size in zip(pads, sizes):
+        if (lo or hi) and size == 0:
+            raise ValueError(
+                f"{fn}: padding_mode={mode!r} pads by copying cells, and a spatial size is 0; "
+                f"the padding resolves to {list(pads)} for sizes {sizes}."
+            )
+        if mode == "reflect" and max(lo, hi) >= size:
+            raise ValueError(
+                f"{fn}: padding_mode='reflect' needs each side's padding smaller than the size "
+                f"it mirrors (as PyTorch); the padding resolves to {list(pads)} for sizes "
+                f"{sizes}. Use 'replicate' or 'circular' for wider padding."
+            )
+
+
+def _bias(fn: str, bias: Any, c_out: int, dtype: Any, result: Any) -> jax.Array | None:
+    """``bias`` as a ``(C_out,)`` array of the operands' dtype or the result's."""
+    if bias is None:
+        return None
+    b = as_array(fn, "bias", bias)
+    if b.shape != (c_out,):
+        raise ValueError(
+            f"{fn}: `bias` must have shape (C_out,) = ({c_out},), one value per output "
+            f"channel; received bias.shape={b.shape}."
+        )
+    allowed = {np.dtype(dtype).name} | ({result} if result else set())
+    if np.dtype(b.dtype).name not in allowed:
+        raise TypeError(
+            f"{fn}: `bias` must have the dtype of `x` and `kernel` ({np.dtype(dtype).name})"
+            + (f" or of preferred_element_type ({result})" if result else "")
+            + f"; received bias.dtype={np.dtype(b.dtype).name}. Cast it with .astype()."
+        )
+    return b
 
 
 _PRECISION_ACCEPTED = (

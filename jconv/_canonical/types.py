@@ -18,7 +18,7 @@ PaddingString: TypeAlias = Literal["SAME", "SAME_LOWER", "VALID", "CAUSAL", "sam
 Padding: TypeAlias = PaddingString | str | int | Sequence[int] | Sequence[tuple[int, int]]
 """A padding string, an int, one int per dimension, or one ``(lo, hi)`` pair per dimension."""
 
-PaddingMode: TypeAlias = Literal["zeros", "circular"]
+PaddingMode: TypeAlias = Literal["zeros", "circular", "reflect", "replicate"]
 
 DataFormat: TypeAlias = Literal[
     "channels_last", "channels_first", "NWC", "NHWC", "NDHWC", "NCW", "NCHW", "NCDHW"

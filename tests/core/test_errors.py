@@ -317,3 +317,44 @@ def test_errors_name_the_value_received():
         traced(jconv.conv, x2d(), k2d(), np.array([1, 2, 3]))
     with pytest.raises(ValueError, match=re.escape("received output_padding=[0, 0, 1]")):
         traced(jconv.conv_transpose, xt(), kt(), output_padding=jnp.array([0, 0, 1]))
+
+
+def test_channel_errors_recognise_pytorch_layouts_and_channels_first_data():
+    torch = pytest.importorskip("torch", reason="needs torch (pip install torch==2.13.0)")
+    conv = torch.nn.Conv2d(4, 6, 3)
+    weight = conv.weight.detach().numpy()  # (6, 4, 3, 3)
+    x_first = np.ones((1, 4, 9, 9), np.float32)
+    x_last = np.ones((1, 9, 9, 4), np.float32)
+    with pytest.raises(
+        ValueError,
+        match=r"The kernel's shape fits PyTorch's and ONNX's \(C_out, C_in // groups, \*window\) "
+        r"layout: convert the weight with jconv.layouts.from_torch_conv\(weight\)\.$",
+    ):
+        jconv.conv(x_last, weight)
+    with pytest.raises(
+        ValueError,
+        match=r"from_torch_conv\(weight\) and pass data_format='channels_first' for "
+        r"channels-first x\.$",
+    ):
+        jconv.conv(x_first, weight)
+    kernel = jconv.layouts.from_torch_conv(weight)
+    with pytest.raises(
+        ValueError,
+        match=r"`x` looks channels-first: x.shape\[1\] \(=4\) matches the kernel; pass "
+        r"data_format='channels_first'\.$",
+    ):
+        jconv.conv(x_first, kernel)
+    assert jconv.conv(x_first, kernel, data_format="channels_first").shape == (1, 6, 7, 7)
+    # Transposed: PyTorch's weight is (C_in, C_out // groups, *window).
+    t_weight = torch.nn.ConvTranspose2d(4, 6, 3, groups=2).weight.detach().numpy()  # (4, 3, 3, 3)
+    with pytest.raises(
+        ValueError, match=r"convert the weight with jconv.layouts.from_torch_conv_transpose"
+    ):
+        jconv.conv_transpose(x_last, t_weight, groups=2)
+    t_kernel = jconv.layouts.from_torch_conv_transpose(t_weight)
+    with pytest.raises(ValueError, match=r"`x` looks channels-first: x.shape\[1\] \(=4\)"):
+        jconv.conv_transpose(x_first, t_kernel, groups=2)
+    # An explicit data_format is taken at its word: no channels-first suggestion.
+    with pytest.raises(ValueError) as info:
+        jconv.conv(x_first, kernel, data_format="channels_last")
+    assert "channels_first" not in str(info.value)

@@ -1,5 +1,6 @@
 """padding="CAUSAL" and padding_mode="circular", against definitions written
-here from scratch, and the adjoint identity for each mode."""
+here from scratch, "reflect" and "replicate" against PyTorch, and the adjoint
+identity for each mode."""
 
 import itertools
 
@@ -151,10 +152,25 @@ def test_padding_mode_errors():
     w = np.ones((3, 2, 2))
     with pytest.raises(
         ValueError,
-        match=r"^jconv.conv: `padding_mode` must be 'zeros' or "
-        r"'circular'; received padding_mode='reflect'",
+        match=r"^jconv.conv: `padding_mode` must be one of 'zeros', 'circular', 'reflect', "
+        r"'replicate'; received padding_mode='symmetric'",
     ):
-        jconv.conv(x, w, padding_mode="reflect")
+        jconv.conv(x, w, padding_mode="symmetric")
+    for mode in ("reflect", "replicate"):
+        with pytest.raises(ValueError, match=rf"padding_mode='{mode}' needs non-negative padding"):
+            jconv.conv(x, w, 1, [(-1, 1)], padding_mode=mode)
+    with pytest.raises(
+        ValueError,
+        match=r"^jconv.conv: padding_mode='reflect' needs each side's padding smaller than the "
+        r"size it mirrors \(as PyTorch\); the padding resolves to \[\(5, 0\)\] for sizes \(5,\)",
+    ):
+        jconv.conv(x, w, 1, [(5, 0)], padding_mode="reflect")
+    with pytest.raises(
+        ValueError, match=r"^jconv.conv_transpose: padding_mode='reflect' needs each"
+    ):
+        jconv.conv_transpose(x, w, 1, [(0, 5)], padding_mode="reflect", output_shape=2)
+    with pytest.raises(ValueError, match=r"pads by copying cells, and a spatial size is 0"):
+        jconv.conv(np.ones((1, 0, 2)), w, 1, 2, padding_mode="replicate")
     with pytest.raises(ValueError, match=r"^jconv.conv_transpose: `padding_mode` must be"):
         jconv.conv_transpose(x, w, padding_mode=None)
     with pytest.raises(
@@ -169,3 +185,59 @@ def test_padding_mode_errors():
         jconv.conv(np.ones((1, 5, 5, 2)), np.ones((3, 3, 2, 2)), 1, "CAUSAL")
     with pytest.raises(ValueError, match=r"`output_padding` cannot be used with CAUSAL padding"):
         jconv.conv_transpose(x, w, 2, "CAUSAL", output_padding=1)
+
+
+def _torch_copy_padded(z, w, stride, pads, dilation, groups, mode, y):
+    """PyTorch: F.pad(mode) then a VALID conv, and its input gradient for cotangent ``y``."""
+    torch = pytest.importorskip("torch", reason="needs torch (pip install torch==2.13.0)")
+    F = torch.nn.functional
+    n = z.ndim - 2
+    zt = torch.tensor(oracle.to_channels_first(z), requires_grad=True)
+    wt = torch.tensor(jconv.layouts.to_torch_conv(w))
+    flat = [v for lo_hi in reversed(pads) for v in lo_hi]  # F.pad: last dimension first
+    conv = getattr(F, f"conv{n}d")
+    out = conv(F.pad(zt, flat, mode=mode), wt, stride=stride, dilation=dilation, groups=groups)
+    out.backward(torch.tensor(oracle.to_channels_first(y)))
+    return (
+        oracle.to_channels_last(out.detach().numpy()),
+        oracle.to_channels_last(zt.grad.numpy()),
+    )
+
+
+COPYING = [c for c in cases(60, seed=11) if all(max(p) < i for p, i in zip(c[6], c[0]))][:24]
+
+
+@pytest.mark.parametrize("index", range(len(COPYING)))
+@pytest.mark.parametrize("mode", ["reflect", "replicate"])
+def test_reflect_and_replicate_match_pytorch_and_are_adjoint(index, mode):
+    size, window, stride, dilation, groups, padding, pads, out = COPYING[index]
+    rng = np.random.default_rng(index)
+    z = rng.standard_normal((2, *size, 2 * groups))
+    w = rng.standard_normal((*window, 2, 3 * groups))
+    y = rng.standard_normal((2, *out, 3 * groups))
+    want_conv, want_t = _torch_copy_padded(z, w, stride, pads, dilation, groups, mode, y)
+    kw = dict(dilation=dilation, groups=groups, padding_mode=mode)
+    oracle.assert_close(jconv.conv(z, w, stride, padding, **kw), want_conv)
+    for algorithm in jconv.ALGORITHMS:
+        got_t = jconv.conv_transpose(
+            y, w, stride, padding, output_shape=size, algorithm=algorithm, **kw
+        )
+        oracle.assert_close(got_t, want_t, err_msg=algorithm)
+    lhs, rhs = np.vdot(want_conv, y), np.vdot(z, got_t)
+    assert abs(lhs - rhs) <= 1e-10 * max(1.0, abs(lhs))
+
+
+def test_copying_modes_channels_first_and_gradients():
+    rng = np.random.default_rng(3)
+    z = rng.standard_normal((1, 2, 6, 5))
+    w = rng.standard_normal((3, 2, 2, 4))
+    for mode in ("reflect", "replicate"):
+        kw = dict(padding_mode=mode, data_format="channels_first")
+        got = jconv.conv(z, w, (2, 1), "SAME", **kw)
+        want = jconv.conv(oracle.to_channels_last(z), w, (2, 1), "SAME", padding_mode=mode)
+        oracle.assert_close(got, oracle.to_channels_first(want))
+        # The transpose is the VJP of the conv (JAX differentiates jnp.pad independently).
+        y, vjp = jax.vjp(lambda a, kw=kw: jconv.conv(a, w, (2, 1), "SAME", **kw), z)
+        ct = rng.standard_normal(y.shape)
+        t = jconv.conv_transpose(ct, w, (2, 1), "SAME", output_shape=(6, 5), **kw)
+        oracle.assert_close(t, vjp(ct)[0])
