@@ -24,6 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from jconv._canonical.args import lower_bound
 from jconv._canonical.operands import pad_spatial
 from jconv._canonical.sizes import effective
 from jconv._canonical.spec import Spec
@@ -178,7 +179,7 @@ def prepare(
     t = plan(spec, transpose)
     if t is None or x.size == 0 or kernel.size == 0:
         return None
-    batch, c_in = x.shape[0], x.shape[spec.layout.channel_axis]
+    batch, c_in = lower_bound(x.shape[0]), x.shape[spec.layout.channel_axis]
     dtype = spec.preferred_element_type or x.dtype
     item = np.dtype(dtype).itemsize
     data = batch * (math.prod(spec.in_size) * c_in + math.prod(spec.out_size) * c_out) * item

@@ -50,6 +50,15 @@ def static_int(fn: str, name: str, value: Any) -> int:
     return result
 
 
+def lower_bound(size: Any) -> int:
+    """A dimension's size, or 1 for a symbolic one (``jax.export``'s shape polymorphism).
+
+    Memory and work bounds multiply sizes; with a symbolic batch they are checked per
+    example, the least any value of the batch size can need.
+    """
+    return size if isinstance(size, int) else 1
+
+
 def is_traced(value: Any) -> bool:
     """True for a JAX value whose contents are unknown at trace time (a tracer)."""
     if not hasattr(value, "aval"):

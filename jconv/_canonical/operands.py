@@ -93,6 +93,8 @@ def operands(fn: str, x: Any, kernel: Any, data_format: Any) -> tuple[jax.Array,
             f"with .astype() (use `preferred_element_type` for a wider accumulator)."
         )
     layout = Layout(x.ndim - 2, channels_last(fn, data_format, x.ndim - 2))
+    _concrete(fn, "x", x.shape[1:])
+    _concrete(fn, "kernel", kernel.shape)
     window = kernel.shape[:-2]
     if any(k < 1 for k in window):
         raise ValueError(
@@ -100,6 +102,18 @@ def operands(fn: str, x: Any, kernel: Any, data_format: Any) -> tuple[jax.Array,
             f"{kernel.shape} (window {window})."
         )
     return x, kernel, layout
+
+
+def _concrete(fn: str, name: str, sizes: tuple[Any, ...]) -> None:
+    """Only the batch may be symbolic (``jax.export``): jconv resolves the rest at trace time."""
+    symbolic = [str(d) for d in sizes if not isinstance(d, int)]
+    if symbolic:
+        raise NotImplementedError(
+            f"{fn}: `{name}` has symbolic sizes ({', '.join(symbolic)}) outside the batch "
+            f"dimension; jconv resolves padding, output sizes and its algorithm at trace time "
+            f"from concrete spatial and channel sizes. Export with a symbolic batch only "
+            f"(e.g. jax.export.symbolic_shape('b, 32, 32, 3'))."
+        )
 
 
 def positive_groups(fn: str, groups: Any) -> int:

@@ -22,7 +22,7 @@ import numpy as np
 from jax import lax
 
 from jconv._canonical import hints
-from jconv._canonical.args import is_sequence, per_dim_ints, show
+from jconv._canonical.args import is_sequence, lower_bound, per_dim_ints, show
 from jconv._canonical.operands import (
     Layout,
     as_array,
@@ -315,7 +315,7 @@ def _check_bytes(fn: str, what: str, shape: tuple[int, ...], dtype: Any, because
     The bound is :data:`MAX_BYTES` or the devices' memory (:func:`memory_bytes`),
     whichever is smaller: XLA would otherwise fail to allocate, or swap for hours.
     """
-    size = math.prod(shape) * np.dtype(dtype).itemsize
+    size = math.prod(map(lower_bound, shape)) * np.dtype(dtype).itemsize
     limit = memory_bytes()
     if size > limit:
         raise ValueError(

@@ -1,0 +1,158 @@
+"""``jax.export``: every public function and algorithm serializes, deserializes
+and runs with a symbolic batch, gradients included; symbolic spatial sizes get
+a clear error naming the argument."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from jax import export
+
+import jconv
+from compat import tf
+from compat import torch as ctorch
+
+RNG = np.random.default_rng(0)
+
+
+def _r(*shape):
+    return RNG.standard_normal(shape).astype(np.float32)
+
+
+K2 = _r(3, 3, 2, 4)  # a conv kernel: 2 -> 4 channels
+KT = _r(3, 3, 4, 2)  # a conv_transpose kernel: 2 -> 4 channels
+B4 = _r(4)
+# Kernels of the other cases, made once (a case's function must be deterministic).
+KG, K1T, K3, KD, WT1, BT1, W3 = (
+    _r(3, 3, 1, 4),
+    _r(4, 2, 3),
+    _r(2, 2, 2, 2, 3),
+    _r(3, 3, 2, 2),
+    _r(2, 3, 4),
+    _r(3),
+    _r(3, 2, 2, 2, 2),
+)
+
+# name -> (function of x, x's shape without the batch)
+CASES = {
+    "conv": (lambda x: jconv.conv(x, K2, 2, "SAME"), (7, 6, 2)),
+    "conv/bias+reflect": (
+        lambda x: jconv.conv(x, K2, 1, 1, bias=B4, padding_mode="reflect"),
+        (7, 6, 2),
+    ),
+    "conv/channels_first+circular": (
+        lambda x: jconv.conv(x, K2, (2, 1), "SAME", padding_mode="circular", data_format="NCHW"),
+        (2, 7, 6),
+    ),
+    "conv/grouped+dilated": (
+        lambda x: jconv.conv(x, KG, 1, "SAME", dilation=2, groups=2),
+        (7, 6, 2),
+    ),
+    **{
+        f"conv_transpose/{a}": (
+            lambda x, a=a: jconv.conv_transpose(
+                x, KT, 2, "SAME", output_shape=(9, 8), bias=B4, algorithm=a
+            ),
+            (5, 4, 2),
+        )
+        for a in ("auto", *jconv.ALGORITHMS)
+    },
+    **{
+        f"conv_transpose/{a}/replicate+NCW": (
+            lambda x, a=a: jconv.conv_transpose(
+                x,
+                K1T,
+                3,
+                1,
+                output_padding=1,
+                padding_mode="replicate",
+                data_format="NCW",
+                algorithm=a,
+            ),
+            (3, 5),
+        )
+        for a in ("auto", *jconv.ALGORITHMS)
+    },
+    # TF output_shape under a symbolic batch: its batch entry -1 (or None) is taken from x.
+    "tf.nn.conv2d_transpose": (
+        lambda x: tf.nn.conv2d_transpose(x, KT, [-1, 10, 8, 4], 2, "SAME"),
+        (5, 4, 2),
+    ),
+    "tf.nn.conv3d": (
+        lambda x: tf.nn.conv3d(x, K3, [1, 1, 2, 1, 1], "VALID"),
+        (4, 5, 3, 2),
+    ),
+    "tf.nn.depthwise_conv2d": (
+        lambda x: tf.nn.depthwise_conv2d(x, KD, [1, 1, 1, 1], "SAME"),
+        (6, 6, 2),
+    ),
+    "torch conv_transpose1d": (
+        lambda x: ctorch.nn.functional.conv_transpose1d(x, WT1, BT1, stride=2, padding=1),
+        (2, 6),
+    ),
+    "torch conv3d": (
+        lambda x: ctorch.nn.functional.conv3d(x, W3, padding="same"),
+        (2, 4, 4, 3),
+    ),
+}
+
+
+def _roundtrip(f, per_example, vjp_order=1):
+    shape = export.symbolic_shape("b, " + ", ".join(map(str, per_example)))
+    exported = export.export(jax.jit(f))(jax.ShapeDtypeStruct(shape, jnp.float32))
+    return export.deserialize(exported.serialize(vjp_order=vjp_order))
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_export_roundtrip_symbolic_batch_and_gradient(name):
+    f, per_example = CASES[name]
+    restored = _roundtrip(f, per_example)
+    assert restored.in_avals[0].shape[0] != 3  # the batch stayed symbolic
+    for batch in (1, 3):
+        x = _r(batch, *per_example)
+        want = f(x)
+        got = restored.call(x)
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    # Gradients of the deserialized function (serialized with vjp_order=1).
+    ct = _r(*want.shape)
+    got_g = jax.grad(lambda a: jnp.vdot(restored.call(a), ct))(x)
+    want_g = jax.grad(lambda a: jnp.vdot(f(a), ct))(x)
+    np.testing.assert_allclose(got_g, want_g, rtol=1e-5, atol=1e-5)
+
+
+def test_export_kernel_gradient_with_symbolic_batch():
+    """A training step's function: the kernel and bias are arguments too."""
+
+    def loss(kernel, bias, x):
+        return jnp.sum(jconv.conv_transpose(x, kernel, 2, "SAME", bias=bias) ** 2)
+
+    step = jax.jit(jax.grad(loss, argnums=(0, 1)))
+    batch = export.symbolic_shape("b")[0]
+    exported = export.export(step)(
+        jax.ShapeDtypeStruct(KT.shape, jnp.float32),
+        jax.ShapeDtypeStruct(B4.shape, jnp.float32),
+        jax.ShapeDtypeStruct((batch, 5, 4, 2), jnp.float32),
+    )
+    restored = export.deserialize(exported.serialize())
+    x = _r(2, 5, 4, 2)
+    for got, want in zip(restored.call(KT, B4, x), step(KT, B4, x)):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("algorithm", ["auto", *jconv.ALGORITHMS])
+def test_symbolic_spatial_sizes_are_a_clear_error(algorithm):
+    spec = jax.ShapeDtypeStruct(export.symbolic_shape("b, h, w, 2"), jnp.float32)
+    with pytest.raises(
+        NotImplementedError,
+        match=r"^jconv.conv_transpose: `x` has symbolic sizes \(h, w\) outside the batch "
+        r"dimension; .*Export with a symbolic batch only",
+    ):
+        export.export(jax.jit(lambda x: jconv.conv_transpose(x, KT, 2, algorithm=algorithm)))(spec)
+    with pytest.raises(NotImplementedError, match=r"^jconv.conv: `x` has symbolic sizes \(h, w\)"):
+        export.export(jax.jit(lambda x: jconv.conv(x, K2)))(spec)
+    kspec = jax.ShapeDtypeStruct(export.symbolic_shape("k, 3, 2, 4"), jnp.float32)
+    with pytest.raises(
+        NotImplementedError, match=r"^jconv.conv: `kernel` has symbolic sizes \(k\)"
+    ):
+        export.export(jax.jit(lambda k: jconv.conv(np.ones((1, 8, 8, 2), np.float32), k)))(kspec)
