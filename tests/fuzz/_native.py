@@ -13,12 +13,13 @@ import numpy as np
 import jconv
 
 from ._harness import UNKNOWN, Expect, Reject, as_int, is_seq, per_dim, too_big
-from ._oracle import conv_ref, conv_size, eff, same_pads, transpose_ref
+from ._oracle import conv_ref, conv_size, copy_fold, copy_pad, eff, same_pads, transpose_ref
 
 SIZE_NAMES = ("x", "kernel", "padding", "stride", "dilation", "output_shape", "output_padding")
 CL = {"NWC": 1, "NHWC": 2, "NDHWC": 3}
 CF = {"NCW": 1, "NCHW": 2, "NCDHW": 3}
 MODES = ("SAME", "SAME_LOWER", "VALID", "CAUSAL")
+PADDING_MODES = ("zeros", "circular", "reflect", "replicate")
 RUN_LIMIT = 2**26  # bytes: a valid output larger than this is not computed (not a bug)
 
 
@@ -185,24 +186,24 @@ def common(kw, ctx, n):
     pm = kw.get("padding_mode", "zeros")
     if not isinstance(pm, str):
         raise Reject("padding_mode")
-    if pm.lower() not in ("zeros", "circular"):
+    if pm.lower() not in PADDING_MODES:
         raise Reject("padding_mode")
-    if pm not in ("zeros", "circular"):
+    if pm not in PADDING_MODES:
         ctx.either = True
-    circular = pm.lower() == "circular"
-    if circular:
+    mode = pm.lower()
+    if mode != "zeros":
         ctx.either = True
     precision_ok(kw.get("precision"), ctx)
     flat = [*strides, *dils, *(v for sp in specs if not isinstance(sp, str) for v in sp)]
     if any(abs(v) >= 2**62 for v in flat):
         ctx.either = True  # a ValueError naming it ("sizes must fit in int64") is a fine answer too
-    return strides, dils, specs, g, circular
+    return strides, dils, specs, g, mode
 
 
 def model_conv(kw):
     ctx = Ctx()
     x, k, xl, last, n = operands(kw, ctx)
-    strides, dils, specs, g, circular = common(kw, ctx, n)
+    strides, dils, specs, g, mode = common(kw, ctx, n)
     dtype = element_type(
         kw.get("preferred_element_type"), x.dtype if x.dtype == k.dtype else None, ctx
     )
@@ -221,18 +222,54 @@ def model_conv(kw):
     ]
     if min(outs) < 1:
         raise Reject(*SIZE_NAMES)
-    if circular and any(lo > i or hi > i for (lo, hi), i in zip(pads, sizes)):
-        raise Reject("padding", "padding_mode")
+    if mode != "zeros":
+        check_copy_pads(pads, sizes, mode)
     shape = (xl.shape[0], *outs, k.shape[-1])
-    return _finish(
-        kw, ctx, lambda: conv_ref(xl, k, strides, pads, dils, g, circular), shape, last, dtype
+    b = bias_of(kw, ctx, k.shape[-1], x.dtype, dtype)
+
+    def ref():
+        if mode == "zeros":
+            y = conv_ref(xl, k, strides, pads, dils, g)
+        else:
+            y = conv_ref(copy_pad(xl, pads, mode), k, strides, [(0, 0)] * n, dils, g)
+        return y if b is None else y + b
+
+    return _finish(kw, ctx, ref, shape, last, dtype)
+
+
+def check_copy_pads(pads, sizes, mode):
+    """Copying padding: non-negative; reflect needs each side smaller than the size."""
+    if any(lo < 0 or hi < 0 for lo, hi in pads):
+        raise Reject("padding", "padding_mode")
+    if any((lo or hi) and i == 0 for (lo, hi), i in zip(pads, sizes)):
+        raise Reject("padding", "padding_mode", "x")
+    if mode == "reflect" and any(max(lo, hi) >= i for (lo, hi), i in zip(pads, sizes)):
+        raise Reject("padding", "padding_mode")
+
+
+def bias_of(kw, ctx, cout, x_dtype, result_dtype):
+    """``bias``: None, or a (C_out,) array of x's dtype or the result's (float64 for the oracle)."""
+    v = kw.get("bias")
+    if v is None:
+        return None
+    b = operand(v, "bias", ctx)
+    if b.shape != (cout,):
+        raise Reject("bias")
+    allowed = {np.dtype(x_dtype)} | (
+        {np.dtype(result_dtype)} if result_dtype is not None else set()
     )
+    if b.dtype not in allowed:
+        if b.dtype.kind == "f" and b.dtype.itemsize == 8 and not isinstance(v, np.ndarray):
+            ctx.either = True  # a Python list converts to float64 with x64 on
+        else:
+            raise Reject("bias")
+    return b.astype(np.complex128 if b.dtype.kind == "c" else np.float64)
 
 
 def model_transpose(kw):
     ctx = Ctx()
     x, k, xl, last, n = operands(kw, ctx)
-    strides, dils, specs, g, circular = common(kw, ctx, n)
+    strides, dils, specs, g, mode = common(kw, ctx, n)
     dtype = element_type(
         kw.get("preferred_element_type"), x.dtype if x.dtype == k.dtype else None, ctx
     )
@@ -258,7 +295,8 @@ def model_transpose(kw):
             raise Reject("output_padding", "padding")
     op = op or (0,) * n
     cout = k.shape[-2] * g
-    if circular or any(sp in ("SAME_LOWER", "CAUSAL") for sp in specs):
+    b = bias_of(kw, ctx, cout, x.dtype, dtype)
+    if mode != "zeros" or any(sp in ("SAME_LOWER", "CAUSAL") for sp in specs):
         ctx.either = True  # the output size is read off the result, then checked against the oracle
 
         def check(r):
@@ -279,7 +317,18 @@ def model_transpose(kw):
             ]
             if tuple(back) != tuple(sizes):
                 return f"output size {outs} does not map back to {sizes}"
-            want = transpose_ref(xl, k, outs, strides, pads, dils, g, circular)
+            if mode == "zeros":
+                want = transpose_ref(xl, k, outs, strides, pads, dils, g)
+            else:
+                if any(lo < 0 or hi < 0 for lo, hi in pads) or (
+                    mode == "reflect" and any(max(p) >= o for p, o in zip(pads, outs))
+                ):
+                    return "accepted padding that cannot be copied"
+                extent = [o + lo + hi for o, (lo, hi) in zip(outs, pads)]
+                full = transpose_ref(xl, k, extent, strides, [(0, 0)] * n, dils, g)
+                want = copy_fold(full, pads, outs, mode)
+            if b is not None:
+                want = want + b
             if rl.shape != want.shape or not np.allclose(
                 rl, want, rtol=1e-4, atol=1e-4 * (1 + np.abs(want).max(initial=0))
             ):
@@ -312,9 +361,12 @@ def model_transpose(kw):
         if min(outs) < 1:
             raise Reject(*SIZE_NAMES)
     shape = (xl.shape[0], *outs, cout)
-    return _finish(
-        kw, ctx, lambda: transpose_ref(xl, k, outs, strides, pads, dils, g), shape, last, dtype
-    )
+
+    def ref():
+        y = transpose_ref(xl, k, outs, strides, pads, dils, g)
+        return y if b is None else y + b
+
+    return _finish(kw, ctx, ref, shape, last, dtype)
 
 
 def expect_for(model, kw, arg):
@@ -346,6 +398,7 @@ def conv_base(n=2):
         "kernel": ints((*(3, 2, 2)[:n], 4, 6), 2),
         "stride": 1,
         "padding": "VALID",
+        "bias": ints((6,), 5),
     }
 
 
@@ -357,4 +410,5 @@ def transpose_base(n=2, algorithm="auto"):
         "stride": 2,
         "padding": "VALID",
         "algorithm": algorithm,
+        "bias": ints((4,), 6),
     }

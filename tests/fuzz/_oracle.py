@@ -95,3 +95,36 @@ def transpose_ref(y, k, out_sizes, strides, pads, dils, groups, circular=False):
     spec = f"x{i_}yz,{t_}wyz," + ",".join(f"{i_[j]}{t_[j]}{o_[j]}" for j in range(n)) + f"->x{o_}yw"
     out = np.einsum(spec, yg, kg, *mats, optimize=True)
     return out.reshape(y.shape[0], *out_sizes, og * g)
+
+
+def copy_source(q: int, size: int, mode: str) -> int:
+    """The cell a copying pad reads for padded position ``q`` (relative to the data's start)."""
+    if mode == "circular":
+        return q % size
+    if mode == "replicate":
+        return min(max(q, 0), size - 1)
+    period = 2 * (size - 1)  # reflect: mirrored about the edge cells, which are not repeated
+    if period == 0:
+        return 0
+    q %= period
+    return q if q < size else period - q
+
+
+def copy_pad(x, pads, mode):
+    """Pads the spatial axes of channels-last ``x`` by copying cells (the definition)."""
+    for axis, (lo, hi) in enumerate(pads, start=1):
+        size = x.shape[axis]
+        index = [copy_source(q - lo, size, mode) for q in range(size + lo + hi)]
+        x = np.take(x, index, axis=axis)
+    return x
+
+
+def copy_fold(v, pads, sizes, mode):
+    """The adjoint of :func:`copy_pad`: each padded cell added onto the cell it copies."""
+    for axis, ((lo, _), size) in enumerate(zip(pads, sizes), start=1):
+        out = np.zeros((*v.shape[:axis], size, *v.shape[axis + 1 :]), v.dtype)
+        for q in range(v.shape[axis]):
+            src = copy_source(q - lo, size, mode)
+            out[(slice(None),) * axis + (src,)] += v[(slice(None),) * axis + (q,)]
+        v = out
+    return v

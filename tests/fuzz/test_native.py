@@ -33,6 +33,7 @@ CONV_ARGS = (
     "data_format",
     "precision",
     "preferred_element_type",
+    "bias",
 )
 TRANSPOSE_ARGS = (*CONV_ARGS, "output_shape", "output_padding", "algorithm")
 STATIC_ARGS = ("stride", "padding", "dilation", "groups", "output_shape", "output_padding")
@@ -186,7 +187,10 @@ def valid_config(draw, transpose):
         "dilation": dilation,
         "groups": g,
         "data_format": "channels_first" if first else None,
+        "padding_mode": draw(st.sampled_from(["zeros"] * 3 + ["circular", "reflect", "replicate"])),
     }
+    if draw(st.booleans()):
+        kw["bias"] = M.ints((k.shape[-2] * g if transpose else k.shape[-1],), seed + 2, dtype)
     if transpose:
         extra = draw(st.sampled_from(["none", "none", "output_shape", "output_padding"]))
         s = stride if isinstance(stride, int) else stride[0]
