@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from jconv._canonical.padding import MODES
+from jconv._teaching import names
+from jconv._teaching.mapping import DEFAULT_NDIM
 from jconv._teaching.report import Request
 
 PROG = "python -m jconv"
@@ -25,7 +27,10 @@ Show what a convolution or transposed convolution does: sizes and equivalent
 calls (shapes), the index mapping as text (explain), conv_arithmetic-style
 pictures (draw), and the tutorial's examples (demo).
 
-Sizes are an int (every dimension) or one per dimension: 5 or 5,7 (or 5x7).
+The operation is conv or transpose; transpose is also spelled deconv,
+deconvolution or transposed (any case). Sizes are an int (every dimension) or
+one per dimension: 5 or 5,7 (or 5x7); with ints only, a case is 2-D unless
+--ndim says otherwise. Flags are spelled out in full (--stride, not --strides).
 Examples:
   python -m jconv shapes transpose --input 5 --kernel 3 --stride 2 --padding SAME
   python -m jconv explain transpose --input 2 --kernel 3 --stride 2
@@ -39,10 +44,82 @@ _PADDING_FORMS = (
 
 
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are a single line."""
+    """An ArgumentParser whose errors are a single line and suggest what was meant.
+
+    Flags must be spelled in full (no abbreviations). The top-level parser
+    checks the command name and every flag before argparse parses them, so a
+    mistyped flag is reported as such (with the closest spelling) rather than
+    as a missing required option.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.flags: list[str] = []  # every option string, as added
+        self.commands: dict[str, _Parser] = {}  # top level only: the subcommand parsers
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        self.flags.extend(action.option_strings)
+        return action
 
     def error(self, message: str) -> NoReturn:
         self.exit(USAGE_ERROR, f"{self.prog}: error: {message} (see --help)\n")
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self.commands:
+            self._check_names(list(sys.argv[1:] if args is None else args))
+        return super().parse_known_args(args, namespace)
+
+    def _check_names(self, argv: list[str]) -> None:
+        """Exits with a suggestion on an unknown command or flag."""
+        if "--" in argv:
+            argv = argv[: argv.index("--")]
+        elsewhere: dict[str, list[str]] = {}
+        for name, sub in self.commands.items():
+            for flag in sub.flags:
+                elsewhere.setdefault(flag, []).append(name)
+        n = 0
+        while n < len(argv) and _is_flag(argv[n]):
+            n += 1
+        unknown = [_flag_name(t) for t in argv[:n] if not _known(t, self.flags)]
+        if unknown:
+            self.error(names.unknown_flags_error(unknown, self.flags, elsewhere, top=True))
+        if n == len(argv):
+            return  # no command: argparse says so (or prints --help)
+        wrong = names.command_error(argv[n], list(self.commands))
+        if wrong is not None:
+            self.error(f"argument COMMAND: {wrong}")
+        sub = self.commands[argv[n]]
+        rest = argv[n + 1 :]
+        unknown = [_flag_name(t) for t in rest if _is_flag(t) and not _known(t, sub.flags)]
+        if unknown:
+            others = {f: [c for c in cs if c != argv[n]] for f, cs in elsewhere.items()}
+            sub.error(names.unknown_flags_error(unknown, sub.flags, others))
+
+
+def _is_flag(token: str) -> bool:
+    """Whether argparse reads ``token`` as an option (``-1:0`` is argparse's problem, not ours)."""
+    return (token.startswith("--") and len(token) > 2) or (
+        len(token) > 1 and token[0] == "-" and token[1].isalpha()
+    )
+
+
+def _flag_name(token: str) -> str:
+    return token.split("=", 1)[0] if token.startswith("--") else token[:2]
+
+
+def _known(token: str, flags: list[str]) -> bool:
+    return _flag_name(token) in flags
+
+
+def _kind(text: str) -> str:
+    try:
+        return names.kind(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 class UsageError(ValueError):
@@ -97,8 +174,13 @@ def _given(sizes: dict[str, tuple[int, ...] | None], name: str) -> tuple[int, ..
     return values
 
 
-def request(args: argparse.Namespace, default_ndim: int) -> Request:
-    """Turns parsed options into a :class:`Request`, broadcasting per dimension."""
+def request(args: argparse.Namespace) -> Request:
+    """Turns parsed options into a :class:`Request`, broadcasting per dimension.
+
+    The number of spatial dimensions is ``--ndim``, else the length of any
+    per-dimension option, else :data:`jconv._teaching.mapping.DEFAULT_NDIM`
+    (the same for every command, and for :mod:`jconv.viz`).
+    """
     sizes = {
         name: _ints(getattr(args, name.replace("-", "_")), name)
         if getattr(args, name.replace("-", "_")) is not None
@@ -115,7 +197,7 @@ def request(args: argparse.Namespace, default_ndim: int) -> Request:
         lengths.add(args.ndim)
     if len(lengths) > 1:
         raise UsageError(f"the options give different numbers of dimensions: {sorted(lengths)}")
-    ndim = lengths.pop() if lengths else default_ndim
+    ndim = lengths.pop() if lengths else DEFAULT_NDIM
     if isinstance(padding, list) and len(padding) == 1:
         padding = padding * ndim  # one lo:hi pair for every dimension
     b = {name: _broadcast(name, v, ndim) for name, v in sizes.items()}
@@ -137,7 +219,12 @@ def request(args: argparse.Namespace, default_ndim: int) -> Request:
 
 
 def _case_options(p: argparse.ArgumentParser, groups: bool) -> None:
-    p.add_argument("kind", choices=("conv", "transpose"), help="conv or transpose")
+    p.add_argument(
+        "kind",
+        type=_kind,
+        choices=names.KINDS,
+        help=f"conv or transpose; {names.SYNONYM_TEXT}",
+    )
     p.add_argument("--input", required=True, metavar="SIZE", help="input spatial size(s)")
     p.add_argument("--kernel", required=True, metavar="SIZE", help="kernel spatial size(s)")
     p.add_argument("--stride", default="1", metavar="S", help="stride(s), default 1")
@@ -161,7 +248,7 @@ def _case_options(p: argparse.ArgumentParser, groups: bool) -> None:
         "--ndim",
         type=int,
         metavar="N",
-        help="number of spatial dims (default: from the sizes given, else 2; explain: else 1)",
+        help=f"number of spatial dims (default: from the sizes given, else {DEFAULT_NDIM})",
     )
     if groups:
         p.add_argument(
@@ -191,7 +278,7 @@ def parser() -> argparse.ArgumentParser:
     explain = sub.add_parser(
         "explain",
         help="the index mapping of a small case, as text",
-        description="Prints, for a small 1-D (default) or 2-D case, the input the kernel "
+        description="Prints, for a small 1-D or 2-D case, the input the kernel "
         "slides over (with the inserted zeros and padding of a transpose), the kernel taps as "
         "applied (flipped for a transpose), and which input cells feed each output cell, as "
         "computed by running jconv on one-hot inputs.",
@@ -230,13 +317,14 @@ def parser() -> argparse.ArgumentParser:
         default=".",
         help="where to write the animation (default: the current directory)",
     )
+    top.commands = {"shapes": shapes, "explain": explain, "draw": draw, "demo": demo}
     return top
 
 
 def _shapes(args: argparse.Namespace) -> int:
     from jconv._teaching.report import report
 
-    print("\n".join(report(request(args, default_ndim=2))))
+    print("\n".join(report(request(args))))
     return 0
 
 
@@ -244,7 +332,7 @@ def _explain(args: argparse.Namespace) -> int:
     from jconv._teaching.explain import explain
     from jconv._teaching.mapping import index_map
 
-    req = request(args, default_ndim=1)
+    req = request(args)
     if req.ndim > 2:
         raise UsageError(f"explain shows 1-D and 2-D cases; received {req.ndim} dimensions")
     imap = index_map(
@@ -267,7 +355,7 @@ def _draw(args: argparse.Namespace) -> int:
     suffix = args.output.rsplit(".", 1)[-1].lower() if "." in args.output else ""
     if suffix not in ("gif", "png", "svg", "pdf"):
         raise UsageError(f"-o must end in .gif, .png, .svg or .pdf; received {args.output!r}")
-    req = request(args, default_ndim=2)
+    req = request(args)
     if req.ndim > 2:
         raise UsageError(f"draw shows 1-D and 2-D cases; received {req.ndim} dimensions")
     from jconv import viz

@@ -8,6 +8,7 @@ from :func:`jconv._teaching.mapping.index_map`, i.e. from running the library.
 
 from __future__ import annotations
 
+from jconv._teaching.canvas import canvas_padding, derivation
 from jconv._teaching.mapping import Axis, IndexMap, channel_links
 from jconv._teaching.report import lit, one, per_dim
 
@@ -67,7 +68,7 @@ def _header(imap: IndexMap) -> list[str]:
         head += f", dilation {lit(per_dim(dil))}"
     head += f" -> output {lit(per_dim(imap.out_size))}"
     lines = [head, f"  (from {imap.call} on one-hot inputs and kernel taps)", ""]
-    pads = lit(per_dim(tuple(a.pads for a in axes)))
+    forward = lit(per_dim(tuple(a.pads for a in axes)))
     if imap.kind == "transpose":
         lines.append(
             "As a stride-1 convolution of the zero-inserted, padded input with the flipped kernel:"
@@ -78,11 +79,13 @@ def _header(imap: IndexMap) -> list[str]:
         )
     else:
         lines.append("As the kernel sliding over the padded input:")
-    for dim, ax in enumerate(axes):
+    pads = canvas_padding(imap)  # jconv.shapes' numbers, checked against the canvas
+    for dim, (ax, cp) in enumerate(zip(axes, pads)):
         where = f" (dimension {dim})" if imap.ndim > 1 else ""
-        lines.append(f"  padding{where}: {_padding_words(ax)}")
+        words = derivation(cp, unicode=False) if imap.kind == "transpose" else _padding_words(ax)
+        lines.append(f"  padding{where}: {words}")
     if imap.kind == "transpose":
-        lines.append(f"  (the forward convolution's padding (lo, hi) is {pads})")
+        lines.append(f"  (the forward convolution's padding (lo, hi) is {forward})")
     if imap.ndim > 1 or any(ax.step > 1 for ax in axes):
         steps = lit(per_dim(tuple(a.step for a in axes)))
         lines.append(f"  the window moves {steps} cell(s) per output cell")

@@ -32,6 +32,7 @@ from jconv._canonical.args import is_sequence, per_dim_ints
 from jconv._canonical.padding import normalize_padding
 
 KINDS = ("conv", "transpose")
+DEFAULT_NDIM = 2  # spatial dims when only ints are given: every command and jconv.viz
 MAX_CELLS = 20_000_000  # inputs x outputs x taps pushed through the library
 
 
@@ -165,7 +166,7 @@ def as_sizes(name: str, value: Any, ndim: int) -> tuple[int, ...]:
     return per_dim_ints("jconv.viz", name, value, ndim, minimum=None)
 
 
-def infer_ndim(*values: Any, default: int = 2) -> int:
+def infer_ndim(*values: Any, default: int = DEFAULT_NDIM) -> int:
     """The number of spatial dims: the length of any sequence argument, else ``default``."""
     lengths = {len(v) for v in values if is_sequence(v)}
     if len(lengths) > 1:
@@ -244,7 +245,8 @@ def index_map(
       output_padding, output_size: transpose only (``output_size`` picks one
         of the sizes :func:`jconv.shapes.transpose_output_shapes` accepts).
       groups: recorded for the channel view (:func:`channel_links`).
-      ndim: spatial dims; default: the length of any sequence argument, else 2.
+      ndim: spatial dims; default: the length of any sequence argument, else
+        :data:`DEFAULT_NDIM` (2).
 
     Raises:
       ValueError, TypeError: whatever ``jconv`` raises for these arguments,

@@ -18,6 +18,7 @@ import os
 from typing import Any
 
 from jconv._canonical.types import Padding
+from jconv._teaching.canvas import caption
 from jconv._teaching.mapping import IndexMap, as_sizes, index_map
 from jconv.viz._progress import Progress
 from jconv.viz._scene import Scene, title
@@ -42,6 +43,10 @@ class Drawing:
         canvas coordinates (see :class:`jconv._teaching.mapping.Axis`) and output indices.
       input_positions: canvas position of each input cell (``None`` where the
         padding crops it away from the canvas, it is still drawn).
+      caption: the lines under the title that state the canvas padding per
+        dimension and how it follows from the kernel size, the padding and
+        ``output_padding`` (for a transpose: ``k-1-p`` before,
+        ``k-1-p+output_padding`` after); empty when there is nothing to explain.
     """
 
     path: str
@@ -51,6 +56,7 @@ class Drawing:
     highlighted: tuple[frozenset[tuple[int, ...]], ...]
     probes: dict[tuple[str, tuple[int, ...]], tuple[int, int]]
     input_positions: dict[tuple[int, ...], tuple[int, ...]]
+    caption: tuple[str, ...] = ()
 
 
 def _map(
@@ -127,7 +133,12 @@ def animate(
     transpose zero-inserted) input, darkens the input cells that feed the
     current output cell, and marks that cell in the output. The highlighted
     cells come from pushing one-hot inputs through :func:`jconv.conv` /
-    :func:`jconv.conv_transpose`; the sizes from :mod:`jconv.shapes`.
+    :func:`jconv.conv_transpose`; the sizes from :mod:`jconv.shapes`. Input
+    cells are named (``x0``, ... in 1-D; ``x00``, ``x01``, ... row then column
+    in 2-D) when cells are at least 20 pixels, and a caption under the title
+    states the canvas padding: for a transpose ``k-1-p`` cells before and
+    ``k-1-p+output_padding`` after (``k`` the dilated kernel size
+    ``d*(k-1)+1``), with the numbers of this case.
 
     Args:
       kind: ``"conv"`` or ``"transpose"``.
@@ -175,7 +186,8 @@ def animate(
             f"jconv.viz.animate: {len(outputs)} output cells would make {len(outputs)} frames "
             f"(at most {MAX_FRAMES}); use smaller sizes, or diagram() for one picture."
         )
-    scene = Scene(imap, title(imap, output_padding, output_size), cell_px)
+    notes = tuple(caption(imap))
+    scene = Scene(imap, title(imap, output_padding, output_size), cell_px, caption=notes)
     palette = _palette(scene, outputs)
     counter = Progress(len(outputs), "frame", enabled=progress)
     frames: list[Any] = []  # Pillow images
@@ -204,6 +216,7 @@ def animate(
         tuple(highlighted),
         scene.probes(),
         scene.input_positions(),
+        notes,
     )
 
 
@@ -264,10 +277,11 @@ def diagram(
                 f"the output size {imap.out_size} minus 1; received position={position!r}."
             )
     heading = title(imap, output_padding, output_size) + "   (numbers: taps summed)"
-    scene = Scene(imap, heading, cell_px, counts=True)
+    notes = tuple(caption(imap))
+    scene = Scene(imap, heading, cell_px, counts=True, caption=notes)
     fed = scene.show(o, set())
     scene.fig.savefig(path, dpi=DPI)
     w, h = scene.agg.get_width_height()
     return Drawing(
-        os.fspath(path), (w, h), 1, (o,), (fed,), scene.probes(), scene.input_positions()
+        os.fspath(path), (w, h), 1, (o,), (fed,), scene.probes(), scene.input_positions(), notes
     )

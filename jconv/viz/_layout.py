@@ -16,6 +16,7 @@ from jconv._teaching.mapping import IndexMap
 CHAR = 0.6 * (100 / 72) * (10 / 40)  # one character's width, in cell units, at the base font
 MARGIN = 0.5
 TOP = 2.0  # title band
+CAPTION = 0.75  # one caption line under the title
 BOTTOM = 2.5  # formula line and legend
 
 Point = tuple[float, float]
@@ -47,16 +48,18 @@ class Layout:
     canvas_label: Point
     output_label: Point
     title_y: float
+    caption_y: tuple[float, ...]
     formula_y: float
     legend_y: float
     channels: dict[str, list[Point]] | None
     channels_label: Point | None
 
 
-def layout(imap: IndexMap, min_width: float) -> Layout:
+def layout(imap: IndexMap, min_width: float, captions: int = 0) -> Layout:
     """1-D: output row above the canvas row; 2-D: canvas grid left, output grid right.
 
-    Channel bands (``groups > 1``) go on the right.
+    Channel bands (``groups > 1``) go on the right; ``captions`` lines of
+    text go under the title.
     """
     channels = n_channels(imap)
     ch_w = 5.5 if channels else 0.0  # gap, two columns of bands, labels
@@ -113,7 +116,7 @@ def layout(imap: IndexMap, min_width: float) -> Layout:
             for side, dx in (("in", 0.0), ("out", 2.5))
         }
         chan_label = (ch_x, y0 + channels * 0.5 + 0.25)
-    height = half_up(base + body_h + TOP)
+    height = half_up(base + body_h + TOP + CAPTION * captions)
     return Layout(
         width,
         height,
@@ -122,6 +125,7 @@ def layout(imap: IndexMap, min_width: float) -> Layout:
         canvas_label,
         output_label,
         title_y=height - TOP / 2,
+        caption_y=tuple(height - TOP / 2 - CAPTION * (n + 1) for n in range(captions)),
         formula_y=BOTTOM - 0.75,
         legend_y=0.6,
         channels=chan,

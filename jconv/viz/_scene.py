@@ -9,6 +9,7 @@ inserted zeros is the geometry that :func:`jconv._teaching.mapping.index_map` ch
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -82,14 +83,25 @@ class Scene:
     """One matplotlib figure whose cell colours are updated frame by frame."""
 
     def __init__(
-        self, imap: IndexMap, heading: str, cell_px: int | None, *, counts: bool = False
+        self,
+        imap: IndexMap,
+        heading: str,
+        cell_px: int | None,
+        *,
+        counts: bool = False,
+        caption: Sequence[str] = (),
     ) -> None:
         figure_cls, canvas_cls, _ = require()
         self.imap = imap
         self.legend_items = self._legend_items()
         legend_w = sum(w for *_, w in self.legend_items)
-        min_width = max(text_units(heading, TITLE) + 1.0, legend_w + 1.0, 10.0)
-        self.lay = lay = layout(imap, min_width)
+        min_width = max(
+            text_units(heading, TITLE) + 1.0,
+            *(text_units(line, LABEL) + 1.0 for line in caption),
+            legend_w + 1.0,
+            10.0,
+        )
+        self.lay = lay = layout(imap, min_width, len(caption))
         if cell_px is None:
             fit = min(40, int(1000 / lay.width), int(800 / lay.height))
             cell_px = max(12, fit)
@@ -106,6 +118,8 @@ class Scene:
         self.lw = max(0.6, cell_px / 40)
         self.compact = max(*imap.in_size, *imap.out_size, *imap.window) <= 10
         self.text(lay.width / 2, lay.title_y, heading, TITLE, ha="center", color="#222222")
+        for line, y in zip(caption, lay.caption_y):
+            self.text(lay.width / 2, y, line, LABEL, ha="center", color="#333333")
         self.kind = {pos: _cell_kind(imap, pos) for pos in lay.canvas}
         self.cells = {pos: self._cell(pos) for pos in lay.canvas}
         self.outs = {o: self._out(o) for o in lay.output}
@@ -198,6 +212,13 @@ class Scene:
                 for (o,), (x, y) in lay.output.items():
                     self.text(x + 0.5, y + 1.3, f"y{o}", SMALL, ha="center", color=grey)
             return
+        if self.px >= 20:  # input names, top of the cell (the tap names go in the middle)
+            for pos, (x, y) in lay.canvas.items():
+                idx = _input_at(imap, pos)
+                if idx is not None:
+                    name = cell_name("x", idx, self.compact)
+                    scale = min(SMALL, 0.84 / text_units(name))
+                    self.text(x + 0.5, y + 0.78, name, scale, ha="center", color=grey, zorder=3)
         what = f"input {_size(imap.in_size)}"
         if imap.kind == "transpose" and any(a.stride > 1 for a in imap.axes):
             what += ", zeros inserted"

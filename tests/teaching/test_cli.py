@@ -81,7 +81,7 @@ def _parse(argv):
     a = parser().parse_args(["shapes", *argv.split()])
     from jconv._teaching.cli import request
 
-    return request(a, default_ndim=2)
+    return request(a)
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")  # torch, even kernels
@@ -281,6 +281,8 @@ EXPLAIN = [
 @pytest.mark.parametrize("case", EXPLAIN, ids=lambda c: " ".join(c[:6]))
 def test_explain_lists_the_library_s_receptive_fields(capsys, case):
     kind, i, k, s, p, d, extra = case
+    if "," not in i:
+        extra = [*extra, "--ndim", "1"]  # explain is 2-D by default, like shapes and draw
     rc, out, err = run(
         capsys,
         "explain",
@@ -301,7 +303,6 @@ def test_explain_lists_the_library_s_receptive_fields(capsys, case):
     req = _parse(
         f"{kind} --input {i} --kernel {k} --stride {s} --padding {p} --dilation {d} "
         + " ".join(extra)
-        + (" --ndim 1" if "," not in i else "")
     )
     n = req.ndim
     compact = max(*req.in_size, *req.window) <= 10 and "11" not in i
@@ -380,11 +381,13 @@ def test_explain_groups_and_flipped_taps(capsys):
         "2",
         "--groups",
         "2",
+        "--ndim",
+        "1",
     )
     assert "kernel taps as applied, flipped: w2 w1 w0" in out
     assert "output channel 0 reads input channels [0, 1]" in out
     assert "output channel 3 reads input channels [2, 3]" in out
-    _, out, _ = run(capsys, "explain", "conv", "--input", "4", "--kernel", "3")
+    _, out, _ = run(capsys, "explain", "conv", "--input", "4", "--kernel", "3", "--ndim", "1")
     assert "kernel taps as applied: w0 w1 w2" in out
 
 
@@ -449,7 +452,10 @@ def test_draw_gif_and_png(capsys, tmp_path):
 
 ERRORS = [
     (["shapes", "transpose", "--kernel", "3"], "the following arguments are required: --input"),
-    (["shapes", "deconv", "--input", "3", "--kernel", "3"], "invalid choice: 'deconv'"),
+    (
+        ["shapes", "deconvolutoin", "--input", "3", "--kernel", "3"],
+        r"invalid choice: 'deconvolutoin'.*did you mean 'deconvolution'\?",
+    ),
     (["shapes"], "the following arguments are required: kind"),
     ([], "the following arguments are required: COMMAND"),
     (["shapes", "conv", "--input", "x", "--kernel", "3"], "--input must be an int"),

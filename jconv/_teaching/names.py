@@ -1,0 +1,219 @@
+"""Names on the command line: operation synonyms, and "did you mean" for the rest.
+
+``python -m jconv`` takes ``conv`` or ``transpose`` as the operation, and
+accepts the other names people use for a transposed convolution (``deconv``,
+``deconvolution``, ``transposed``, in any case). A name or flag it does not
+know gets one suggestion line: the closest of the parser's own spellings
+(:func:`difflib.get_close_matches`), or the flag a TensorFlow, PyTorch or Keras
+user most likely meant (``--strides`` is ``--stride``, ``--kernel_size`` is
+``--kernel``). Nothing here guesses a value: a suggestion is only ever text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+KINDS = ("conv", "transpose")
+SYNONYMS = {"deconv": "transpose", "deconvolution": "transpose", "transposed": "transpose"}
+SYNONYM_TEXT = "transpose is also spelled deconv, deconvolution or transposed (any case)"
+_KIND_CHOICES = "'conv' or 'transpose', also spelled 'deconv', 'deconvolution' or 'transposed'"
+CUTOFF = 0.6  # difflib's default similarity cutoff
+
+# Operation names from other libraries, normalized by `_plain` (lower case, no separators,
+# no "1d"/"2d"/"3d"), and the operation they mean here.
+_KIND_HINTS = {
+    "convolution": "conv",
+    "convtranspose": "transpose",
+    "convolutiontranspose": "transpose",
+    "transposeconv": "transpose",
+    "transposedconv": "transpose",
+    "transposeconvolution": "transpose",
+    "transposedconvolution": "transpose",
+    "upconv": "transpose",
+    "fractionallystrided": "transpose",
+}
+_COMMAND_HINTS = {
+    "shape": "shapes",
+    "size": "shapes",
+    "sizes": "shapes",
+    "animate": "draw",
+    "animation": "draw",
+    "diagram": "draw",
+    "picture": "draw",
+    "plot": "draw",
+    "gif": "draw",
+    "examples": "demo",
+    "tutorial": "demo",
+}
+# Flag names from TensorFlow, PyTorch, Keras and ONNX (lower case, '-' for '_'), and ours.
+FLAG_HINTS = {
+    "strides": "--stride",
+    "kernel-size": "--kernel",
+    "kernel-shape": "--kernel",
+    "ksize": "--kernel",
+    "filter-size": "--kernel",
+    "filters": "--kernel",
+    "filter": "--kernel",
+    "window": "--kernel",
+    "window-size": "--kernel",
+    "pad": "--padding",
+    "pads": "--padding",
+    "dilations": "--dilation",
+    "dilation-rate": "--dilation",
+    "rate": "--dilation",
+    "output-shape": "--output-size",
+    "out-size": "--output-size",
+    "out-padding": "--output-padding",
+    "adj": "--output-padding",
+    "input-size": "--input",
+    "input-shape": "--input",
+    "in-size": "--input",
+    "ndims": "--ndim",
+    "rank": "--ndim",
+    "dims": "--ndim",
+    "spatial-dims": "--ndim",
+}
+_SHORT_HINTS = {
+    "-i": "--input",
+    "-k": "--kernel",
+    "-s": "--stride",
+    "-p": "--padding",
+    "-d": "--dilation",
+    "-n": "--ndim",
+    "-g": "--groups",
+}
+
+
+def _plain(name: str) -> str:
+    """``name`` in lower case without separators or a rank suffix (``Conv2D`` -> ``conv``)."""
+    return re.sub(r"(?<=[a-z])[1-3]d", "", re.sub(r"[-_ ]", "", name.lower()))
+
+
+def _or(names: Sequence[str], word: str = "or") -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {word} {names[-1]}"
+
+
+def _closest(word: str, table: Mapping[str, str]) -> str | None:
+    """The value of ``table`` whose key is closest to ``word``, if any is close enough."""
+    best = difflib.get_close_matches(word, list(table), n=1, cutoff=CUTOFF)
+    return table[best[0]] if best else None
+
+
+def _choice_error(text: str, choices: str, suggestion: str | None) -> str:
+    msg = f"invalid choice: {text!r} (choose from {choices})"
+    return msg if suggestion is None else f"{msg}; did you mean {suggestion!r}?"
+
+
+def kind(text: str) -> str:
+    """The operation ``text`` names: ``"conv"`` or ``"transpose"``.
+
+    Raises:
+      ValueError: ``text`` is not an operation name; the message suggests
+        the closest one.
+
+    Examples:
+      >>> kind("Deconv"), kind("TRANSPOSED"), kind("conv")
+      ('transpose', 'transpose', 'conv')
+      >>> kind("conv2d_transpose")
+      Traceback (most recent call last):
+        ...
+      ValueError: invalid choice: 'conv2d_transpose' (choose from 'conv' or 'transpose', also spelled 'deconv', 'deconvolution' or 'transposed'); did you mean 'transpose'?
+    """
+    low = text.lower()
+    accepted = {**{k: k for k in KINDS}, **SYNONYMS}
+    if low in accepted:
+        return accepted[low]
+    plain = _plain(text)
+    if plain in accepted or plain in _KIND_HINTS:
+        # e.g. conv2d, deconv3d, ConvTranspose2d: suggest the name that is accepted.
+        suggestion: str | None = plain if plain in accepted else _KIND_HINTS[plain]
+    else:
+        suggestion = _closest(low, {**{k: k for k in accepted}, **_KIND_HINTS})
+    raise ValueError(_choice_error(text, _KIND_CHOICES, suggestion))
+
+
+def command_error(text: str, commands: Sequence[str]) -> str | None:
+    """The error for a command name that is not one of ``commands`` (None if it is one)."""
+    if text in commands:
+        return None
+    low = text.lower()
+    table = {**{c: c for c in commands}, **_COMMAND_HINTS}
+    suggestion = table.get(low) or _closest(low, table)
+    return _choice_error(text, ", ".join(repr(c) for c in commands), suggestion)
+
+
+def flag_suggestions(flag: str, known: Iterable[str]) -> list[str]:
+    """Flags of ``known`` that ``flag`` (one this parser does not take) probably meant.
+
+    Args:
+      flag: the option as typed, without any ``=value``.
+      known: this parser's option strings.
+
+    Returns:
+      One or two option strings, best first; empty when nothing is close.
+
+    Examples:
+      >>> known = ["--input", "--kernel", "--stride", "--padding", "--output-size"]
+      >>> flag_suggestions("--strides", known), flag_suggestions("--kernel_size", known)
+      (['--stride'], ['--kernel'])
+      >>> flag_suggestions("--pading", known), flag_suggestions("--xyz", known)
+      (['--padding'], [])
+    """
+    known = list(known)
+    if not flag.startswith("--"):
+        hint = _SHORT_HINTS.get(flag[:2])
+        return [hint] if hint in known else []
+    name = flag[2:].lower().replace("_", "-")
+    if "--" + name in known:  # only the case or '_' differs
+        return ["--" + name]
+    hint = FLAG_HINTS.get(name)
+    if hint in known:
+        return [hint]
+    long = {f[2:]: f for f in known if f.startswith("--")}
+    near = difflib.get_close_matches(name, list(long) + list(FLAG_HINTS), n=4, cutoff=CUTOFF)
+    found: list[str] = []
+    for n in near:
+        target = long.get(n) or FLAG_HINTS[n]
+        if target in known and target not in found:
+            found.append(target)
+    return found[:2]
+
+
+def unknown_flags_error(
+    unknown: Sequence[str],
+    known: Iterable[str],
+    elsewhere: Mapping[str, Sequence[str]] | None = None,
+    *,
+    top: bool = False,
+) -> str:
+    """One line naming every unrecognized flag, each with its suggestion if there is one.
+
+    Args:
+      unknown: the flags as typed, without any ``=value``.
+      known: the option strings of the parser that got them.
+      elsewhere: for options that other commands take, those commands.
+      top: whether the flags came before the command (``python -m jconv --input 5 ...``).
+
+    Examples:
+      >>> unknown_flags_error(["--strides", "--bogus"], ["--stride"])
+      'unrecognized arguments: --strides (did you mean --stride?), --bogus'
+      >>> unknown_flags_error(["--groups"], ["--stride"], {"--groups": ["explain", "draw"]})
+      'unrecognized arguments: --groups (only explain and draw take it)'
+    """
+    known = list(known)
+    parts = []
+    for flag in unknown:
+        found = flag_suggestions(flag, known)
+        commands = list((elsewhere or {}).get(flag.lower().replace("_", "-"), ()))
+        if found:
+            parts.append(f"{flag} (did you mean {_or(found)}?)")
+        elif commands and top:
+            parts.append(f"{flag} (an option of {_or(commands, 'and')}: put it after the command)")
+        elif commands:
+            takes = "takes" if len(commands) == 1 else "take"
+            parts.append(f"{flag} (only {_or(commands, 'and')} {takes} it)")
+        else:
+            parts.append(flag)
+    return "unrecognized arguments: " + ", ".join(parts)
