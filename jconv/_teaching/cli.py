@@ -66,7 +66,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(USAGE_ERROR, f"{self.prog}: error: {message} (see --help)\n")
 
-    def parse_known_args(  # type: ignore[override]
+    def parse_known_args(  # type: ignore[override]  # typeshed's overloads; same behaviour
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
         if self.commands:
@@ -288,8 +288,11 @@ def parser() -> argparse.ArgumentParser:
         "draw",
         help="an animation (.gif) or picture (.png, .svg)",
         description="Draws the case in conv_arithmetic's style (input blue, kernel footprint "
-        "shaded, output green): a GIF with one frame per output cell, or one picture. Needs "
-        "the viz extra: pip install jconv[viz].",
+        "shaded, output green): a GIF with one frame per output cell, or one picture. Input "
+        "cells are named (x0, x1, ...; in 2-D x00, x01, ..., row then column), and the caption "
+        "states the padding drawn around the input: for a transpose k-1-p cells before and "
+        "k-1-p+output_padding after, k being the dilated kernel size d*(k-1)+1. Needs the viz "
+        "extra: pip install jconv[viz].",
     )
     _case_options(draw, groups=True)
     draw.add_argument(

@@ -30,8 +30,8 @@ import numpy as np
 from jconv import shapes
 from jconv._canonical.args import is_sequence, per_dim_ints
 from jconv._canonical.padding import normalize_padding
+from jconv._teaching.names import KINDS, SYNONYMS
 
-KINDS = ("conv", "transpose")
 DEFAULT_NDIM = 2  # spatial dims when only ints are given: every command and jconv.viz
 MAX_CELLS = 20_000_000  # inputs x outputs x taps pushed through the library
 
@@ -268,7 +268,9 @@ def index_map(
     import jconv
 
     if kind not in KINDS:
-        raise ValueError(f"`kind` must be 'conv' or 'transpose'; received kind={kind!r}.")
+        meant = SYNONYMS.get(kind.lower()) if isinstance(kind, str) else None
+        hint = f" (a transposed convolution is kind={meant!r})" if meant else ""
+        raise ValueError(f"`kind` must be 'conv' or 'transpose'; received kind={kind!r}{hint}.")
     if ndim is None:
         ndim = infer_ndim(input_size, kernel_size, stride, dilation, output_size)
     in_size = as_sizes("input_size", input_size, ndim)

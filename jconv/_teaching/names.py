@@ -20,6 +20,7 @@ SYNONYMS = {"deconv": "transpose", "deconvolution": "transpose", "transposed": "
 SYNONYM_TEXT = "transpose is also spelled deconv, deconvolution or transposed (any case)"
 _KIND_CHOICES = "'conv' or 'transpose', also spelled 'deconv', 'deconvolution' or 'transposed'"
 CUTOFF = 0.6  # difflib's default similarity cutoff
+RUNNER_UP = 0.15  # how much less similar a second suggestion may be
 
 # Operation names from other libraries, normalized by `_plain` (lower case, no separators,
 # no "1d"/"2d"/"3d"), and the operation they mean here.
@@ -172,13 +173,14 @@ def flag_suggestions(flag: str, known: Iterable[str]) -> list[str]:
     if hint in known:
         return [hint]
     long = {f[2:]: f for f in known if f.startswith("--")}
-    near = difflib.get_close_matches(name, list(long) + list(FLAG_HINTS), n=4, cutoff=CUTOFF)
-    found: list[str] = []
-    for n in near:
+    scored: dict[str, float] = {}  # target flag -> its best similarity
+    for n in difflib.get_close_matches(name, list(long) + list(FLAG_HINTS), n=6, cutoff=CUTOFF):
         target = long.get(n) or FLAG_HINTS[n]
-        if target in known and target not in found:
-            found.append(target)
-    return found[:2]
+        if target in known and target not in scored:
+            scored[target] = difflib.SequenceMatcher(None, name, n).ratio()
+    best = max(scored.values(), default=0.0)
+    # A second flag only when it is nearly as close (--output: --output-size or --output-padding).
+    return [f for f, r in scored.items() if r >= best - RUNNER_UP][:2]
 
 
 def unknown_flags_error(
