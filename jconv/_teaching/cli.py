@@ -75,44 +75,11 @@ class _Parser(argparse.ArgumentParser):
 
     def _check_names(self, argv: list[str]) -> None:
         """Exits with a suggestion on an unknown command or flag."""
-        if "--" in argv:
-            argv = argv[: argv.index("--")]
-        elsewhere: dict[str, list[str]] = {}
-        for name, sub in self.commands.items():
-            for flag in sub.flags:
-                elsewhere.setdefault(flag, []).append(name)
-        n = 0
-        while n < len(argv) and _is_flag(argv[n]):
-            n += 1
-        unknown = [_flag_name(t) for t in argv[:n] if not _known(t, self.flags)]
-        if unknown:
-            self.error(names.unknown_flags_error(unknown, self.flags, elsewhere, top=True))
-        if n == len(argv):
-            return  # no command: argparse says so (or prints --help)
-        wrong = names.command_error(argv[n], list(self.commands))
-        if wrong is not None:
-            self.error(f"argument COMMAND: {wrong}")
-        sub = self.commands[argv[n]]
-        rest = argv[n + 1 :]
-        unknown = [_flag_name(t) for t in rest if _is_flag(t) and not _known(t, sub.flags)]
-        if unknown:
-            others = {f: [c for c in cs if c != argv[n]] for f, cs in elsewhere.items()}
-            sub.error(names.unknown_flags_error(unknown, sub.flags, others))
-
-
-def _is_flag(token: str) -> bool:
-    """Whether argparse reads ``token`` as an option (``-1:0`` is argparse's problem, not ours)."""
-    return (token.startswith("--") and len(token) > 2) or (
-        len(token) > 1 and token[0] == "-" and token[1].isalpha()
-    )
-
-
-def _flag_name(token: str) -> str:
-    return token.split("=", 1)[0] if token.startswith("--") else token[:2]
-
-
-def _known(token: str, flags: list[str]) -> bool:
-    return _flag_name(token) in flags
+        flags = {name: sub.flags for name, sub in self.commands.items()}
+        found = names.check_argv(argv, self.flags, flags)
+        if found is not None:
+            command, message = found
+            (self if command is None else self.commands[command]).error(message)
 
 
 def _kind(text: str) -> str:

@@ -219,3 +219,66 @@ def unknown_flags_error(
         else:
             parts.append(flag)
     return "unrecognized arguments: " + ", ".join(parts)
+
+
+def _is_flag(token: str) -> bool:
+    """Whether argparse reads ``token`` as an option (``-1:0`` is argparse's problem, not ours)."""
+    return (token.startswith("--") and len(token) > 2) or (
+        len(token) > 1 and token[0] == "-" and token[1].isalpha()
+    )
+
+
+def _flag_name(token: str) -> str:
+    return token.split("=", 1)[0] if token.startswith("--") else token[:2]
+
+
+def check_argv(
+    argv: Sequence[str], top_flags: Sequence[str], commands: Mapping[str, Sequence[str]]
+) -> tuple[str | None, str] | None:
+    """The first problem with the names in a command line, before argparse parses it.
+
+    Args:
+      argv: the command line after the program name.
+      top_flags: the options taken before the command (``-h``, ``--help``).
+      commands: each command's options.
+
+    Returns:
+      ``None``, or ``(command, message)``: the command whose parser should
+      report ``message`` (``None`` for the top level).
+
+    Examples:
+      >>> cmds = {"shapes": ["--input", "--stride"], "draw": ["--input", "--fps"]}
+      >>> check_argv(["shapes", "--input", "5", "--strides=2"], ["-h"], cmds)
+      ('shapes', 'unrecognized arguments: --strides (did you mean --stride?)')
+      >>> check_argv(["shapes", "--fps", "2"], ["-h"], cmds)
+      ('shapes', 'unrecognized arguments: --fps (only draw takes it)')
+      >>> check_argv(["drew"], ["-h"], cmds)[1]
+      "argument COMMAND: invalid choice: 'drew' (choose from 'shapes', 'draw'); did you mean 'draw'?"
+      >>> check_argv(["draw", "--input", "-1:0"], ["-h"], cmds) is None
+      True
+    """
+    argv = list(argv)
+    if "--" in argv:
+        argv = argv[: argv.index("--")]
+    elsewhere: dict[str, list[str]] = {}
+    for name, flags in commands.items():
+        for flag in flags:
+            elsewhere.setdefault(flag, []).append(name)
+    n = 0
+    while n < len(argv) and _is_flag(argv[n]):
+        n += 1
+    unknown = [_flag_name(t) for t in argv[:n] if _flag_name(t) not in top_flags]
+    if unknown:
+        return None, unknown_flags_error(unknown, top_flags, elsewhere, top=True)
+    if n == len(argv):
+        return None  # no command: argparse says so (or prints --help)
+    command = argv[n]
+    wrong = command_error(command, list(commands))
+    if wrong is not None:
+        return None, f"argument COMMAND: {wrong}"
+    known = commands[command]
+    unknown = [_flag_name(t) for t in argv[n + 1 :] if _is_flag(t) and _flag_name(t) not in known]
+    if not unknown:
+        return None
+    others = {f: [c for c in cs if c != command] for f, cs in elsewhere.items()}
+    return command, unknown_flags_error(unknown, known, others)
