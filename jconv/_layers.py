@@ -230,11 +230,13 @@ def dtype(name: str, arg: str, value: Any, *, allow_none: bool) -> np.dtype | No
     """A floating or complex dtype, or ``None`` where allowed."""
     if value is None and allow_none:
         return None
-    try:
-        result = np.dtype(jnp.dtype(value))
-        ok = jnp.issubdtype(result, jnp.inexact)
-    except TypeError:
-        ok = False
+    ok = False
+    if value is not None:  # jnp.dtype(None) would be the default float
+        try:
+            result = np.dtype(jnp.dtype(value))
+            ok = jnp.issubdtype(result, jnp.inexact)
+        except TypeError:
+            pass
     if not ok:
         none = " or None" if allow_none else ""
         raise TypeError(

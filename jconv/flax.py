@@ -28,7 +28,7 @@ Examples:
     >>> from jconv.flax import Conv, ConvTranspose
     >>> down = Conv(3, 8, (3, 3), stride=2, rngs=nnx.Rngs(0))
     >>> up = ConvTranspose(8, 3, (4, 4), stride=2, rngs=nnx.Rngs(1))
-    >>> x = jnp.ones((2, 16, 16, 3))
+    >>> x = jnp.ones((2, 16, 16, 3), jnp.float32)
     >>> down(x).shape, up(down(x)).shape
     ((2, 8, 8, 8), (2, 16, 16, 3))
     >>> y = jconv.conv(x, down.kernel[...], 2, "SAME", bias=down.bias[...])
@@ -99,7 +99,7 @@ class Conv(nnx.Module):
       >>> layer = Conv(4, 6, (3,), padding=1, groups=2, rngs=nnx.Rngs(0))
       >>> layer.kernel.shape, layer.bias.shape
       ((3, 2, 6), (6,))
-      >>> layer(jnp.ones((10, 4))).shape  # unbatched: (W, C)
+      >>> layer(jnp.ones((10, 4), jnp.float32)).shape  # unbatched: (W, C)
       (10, 6)
     """
 
@@ -192,7 +192,7 @@ class ConvTranspose(nnx.Module):
       >>> up = ConvTranspose(2, 2, (4, 4), stride=2, padding=1, groups=2, use_bias=False,
       ...                    kernel_init=lambda key, shape, dtype: jconv.init.bilinear_upsample(
       ...                        2, 2, dtype=dtype), rngs=nnx.Rngs(0))
-      >>> up(jnp.ones((1, 3, 3, 2)))[0, 1:-1, 1:-1, 0]  # bilinear inside, fading at the border
+      >>> up(jnp.ones((1, 3, 3, 2), jnp.float32))[0, 1:-1, 1:-1, 0]  # bilinear inside, fading at the border
       Array([[1., 1., 1., 1.],
              [1., 1., 1., 1.],
              [1., 1., 1., 1.],

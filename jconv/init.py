@@ -147,7 +147,8 @@ def glorot_uniform(
     prod(shape[:-2])``: Keras' rule for its ``Conv*D`` kernel ``(*window,
     C_in // groups, filters)`` and its ``Conv*DTranspose`` kernel ``(*window,
     filters, C_in)``, both of which are jconv's layouts (Glorot & Bengio,
-    2010). It is ``jax.nn.initializers.glorot_uniform()`` for these shapes.
+    2010): the distribution ``jax.nn.initializers.glorot_uniform()`` draws
+    for these shapes (not the same numbers for the same key).
 
     Args:
       key: a JAX PRNG key.
