@@ -16,9 +16,12 @@ every argument, ``dtype`` the parameters' dtype (``None``: float64 under
 ``kernel_size`` must be a sequence: an int is rejected as ambiguous.
 Differences from Equinox: ``ConvTranspose`` draws PyTorch's initialization
 (bound ``1 / sqrt(out_channels // groups * prod(kernel_size))``, where
-``eqx.nn.ConvTranspose`` uses ``in_channels``), supports every padding mode,
-and its ``"SAME"`` output is ``input * stride`` (TensorFlow's). Padding modes
-may be written in either case (``"zeros"`` or Equinox's ``"ZEROS"``).
+``eqx.nn.ConvTranspose`` uses ``in_channels``), supports every padding mode
+with every padding, and with ``"SAME"`` takes only ``output_padding=0`` (its
+output is ``input * stride``, as Equinox's; Equinox's non-zero
+``output_padding`` shrinks that, here the call's ``output_shape`` picks a
+size). Padding modes may be written in either case (``"zeros"`` or Equinox's
+``"ZEROS"``).
 
 Examples:
     >>> import jax, jax.numpy as jnp, jconv

@@ -159,7 +159,9 @@ class ConvTranspose(nnx.Module):
         (output ``(input - 1) * stride + dilation * (k - 1) + 1``), an int
         (PyTorch's ``padding``, e.g. ``1`` with ``(4, 4)`` and stride 2 for
         ``2 * input``), one int per dimension or ``(lo, hi)`` pairs. Not Flax's
-        ``nnx.ConvTranspose`` meaning (the padding of the dilated input).
+        ``nnx.ConvTranspose`` meaning for ints and pairs (the padding of the dilated
+        input); its ``"SAME"`` and ``"VALID"`` give Flax's results, with the
+        kernel converted by :func:`jconv.layouts.from_flax_conv_transpose`.
       output_padding: ``None`` or extra output size on the high side of each
         dimension, each ``< max(stride, dilation)`` (PyTorch's rule); not with
         ``"SAME"``.

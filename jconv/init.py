@@ -31,8 +31,8 @@ Examples:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from typing import Any, TypeAlias
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 import jax
 import jax.numpy as jnp
@@ -51,8 +51,17 @@ __all__ = [
     "torch_default_bias",
 ]
 
-Initializer: TypeAlias = Callable[[jax.Array, Sequence[int], jax.typing.DTypeLike], jax.Array]
-"""``(key, shape, dtype) -> jax.Array``: what ``kernel_init`` and ``bias_init`` take."""
+
+class Initializer(Protocol):
+    """``(key, shape, dtype) -> jax.Array``: what ``kernel_init`` and ``bias_init`` take.
+
+    Any function of that form fits, e.g. :func:`torch_default` and
+    ``jax.nn.initializers.zeros``; Flax calls it positionally.
+    """
+
+    def __call__(
+        self, key: jax.Array, shape: Sequence[int], dtype: jax.typing.DTypeLike, /
+    ) -> jax.Array: ...
 
 
 def torch_default(
