@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import jax.numpy as jnp
 import numpy as np
 
 from jconv import layouts, shapes
@@ -55,6 +56,14 @@ def onnx_transpose_pads(
     ``SAME`` then still gives the spec's ``i * s`` cells (ONNX Runtime drops the
     trailing ones). ``output_padding`` only adds cells at the end; as a padding
     of the forward conv it is folded into ``hi``, which may then be negative.
+
+    Two choices where ONNX Runtime 1.32 is stricter than the spec: an
+    ``output_padding`` from the stride up to the dilation is accepted (the spec
+    says "less than the stride/dilation", as PyTorch), and an ``output_shape``
+    is accepted up to the largest size the forward convolution maps back to
+    the input, ``(i - 1) * s + eff + s - 1`` (larger ones would need the
+    spec's ambiguous negative split: :func:`from_onnx` refuses them, as ONNX
+    Runtime does).
 
     >>> onnx_transpose_pads(3, 3, 2, 1, "SAME_UPPER", (0, 0), 0, None)  # total 1: after
     (0, 1)
@@ -179,14 +188,15 @@ def from_onnx(node: object, initializers: Mapping[str, object]) -> tuple[PortedF
         "dilation": config["dilations"],
         "groups": groups,
     }
+    w_array = as_param(where, "W", w)
     if transpose:
-        call = Call(sizes=_TransposePads(tuple(w.shape[2:]), config), **common)
-        kernel = layouts.from_onnx_conv_transpose(w)
+        call = Call(sizes=_TransposePads(where, tuple(w.shape[2:]), config), **common)
+        kernel = layouts.from_onnx_conv_transpose(w_array)
     else:
         call = Call(padding=_conv_padding(config), **common)
-        kernel = layouts.from_onnx_conv(w)
+        kernel = layouts.from_onnx_conv(w_array)
     bias = None if b is None else as_param(where, "B", b)
-    return build(call, as_param(where, "W", kernel), bias)
+    return build(call, jnp.asarray(kernel), bias)
 
 
 def _initializer(
@@ -237,10 +247,10 @@ def _attributes(
         )
     config["auto_pad"] = auto_pad
     pads = attrs.get("pads")
-    if pads is not None and auto_pad != "NOTSET" and any(pads):
+    if pads is not None and auto_pad != "NOTSET":
         raise ValueError(
             f"{where}: `pads` cannot be used with auto_pad={auto_pad!r} (the ONNX spec forbids "
-            f"both; all-zero pads are ignored); received pads={show(pads)}."
+            f"both, and ONNX Runtime refuses them); received pads={show(pads)}."
         )
     if pads is None:
         pads = [0] * (2 * n)
@@ -284,22 +294,24 @@ def _conv_padding(config: dict[str, Any]) -> Any:
 class _TransposePads:
     """``ConvTranspose``'s padding for an input's spatial sizes (:func:`onnx_transpose_pads`)."""
 
-    def __init__(self, window: tuple[int, ...], config: dict[str, Any]) -> None:
-        self.window, self.config = window, config
+    def __init__(self, where: str, window: tuple[int, ...], config: dict[str, Any]) -> None:
+        self.where, self.window, self.config = where, window, config
 
     def __call__(self, sizes: tuple[int, ...]) -> dict[str, Any]:
         c = self.config
         outs = c["output_shape"] or (None,) * len(sizes)
-        padding = tuple(
-            onnx_transpose_pads(i, k, s, d, c["auto_pad"], p, a, o)
-            for i, k, s, d, p, a, o in zip(
-                sizes,
-                self.window,
-                c["strides"],
-                c["dilations"],
-                c["pads"],
-                c["output_padding"],
-                outs,
-            )
+        dims = zip(
+            sizes, self.window, c["strides"], c["dilations"], c["pads"], c["output_padding"], outs
         )
-        return {"padding": padding}
+        padding = []
+        for j, (i, k, s, d, p, a, o) in enumerate(dims):
+            largest = shapes.transpose_output_sizes(i, k, s, "VALID", d)[-1]
+            if o is not None and o > largest:
+                raise ValueError(
+                    f"{self.where}: output_shape[{j}]={o} is larger than {largest}, the largest "
+                    f"size a convolution (kernel {k}, stride {s}, dilation {d}) maps back to the "
+                    f"input's {i}; the spec's padding for it is ambiguous and ONNX Runtime "
+                    f"refuses it. Pass at most {largest}."
+                )
+            padding.append(onnx_transpose_pads(i, k, s, d, c["auto_pad"], p, a, o))
+        return {"padding": tuple(padding)}
