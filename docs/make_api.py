@@ -14,9 +14,17 @@ OUT = pathlib.Path(__file__).resolve().parent / "api.md"
 
 # (module, names or None for the module's __all__, heading)
 SECTIONS = [
-    ("jconv", ["conv", "conv_transpose", "ALGORITHMS"], "jconv"),
+    (
+        "jconv",
+        ["conv", "conv_transpose", "ALGORITHMS", "depth_to_space", "space_to_depth", "resize_conv"],
+        "jconv",
+    ),
     ("jconv.shapes", None, "jconv.shapes — size arithmetic"),
     ("jconv.layouts", None, "jconv.layouts — kernel layouts of other frameworks"),
+    ("jconv.init", None, "jconv.init — initializers"),
+    ("jconv.port", None, "jconv.port — one-call porting from PyTorch, Keras and ONNX"),
+    ("jconv.flax", None, "jconv.flax — Flax NNX layers (extra `flax`)"),
+    ("jconv.equinox", None, "jconv.equinox — Equinox layers (extra `equinox`)"),
     ("jconv.viz", None, "jconv.viz — pictures (extra `viz`)"),
     ("compat.tf.nn", None, "compat.tf.nn — TensorFlow 2 signatures"),
     ("compat.torch.nn.functional", None, "compat.torch.nn.functional — PyTorch signatures"),
@@ -33,6 +41,21 @@ def render_member(module, name: str) -> list[str]:
         lines = [f"### `{module.__name__}.{name}{sig}`", ""]
         doc = inspect.getdoc(obj)
         lines += ["```text", doc or "(undocumented)", "```", ""]
+        return lines
+    if isinstance(obj, type):  # a class: its constructor's signature and its docstring
+        try:
+            sig = str(inspect.signature(obj))
+            if "*args" in sig and "__init__" in obj.__dict__:  # a metaclass hides it (Flax NNX)
+                init = inspect.signature(obj.__dict__["__init__"])
+                sig = str(init.replace(parameters=list(init.parameters.values())[1:]))
+        except (TypeError, ValueError):
+            sig = "(...)"
+        lines = [f"### class `{module.__name__}.{name}{sig}`", ""]
+        lines += ["```text", inspect.getdoc(obj) or "(undocumented)", "```", ""]
+        call = obj.__dict__.get("__call__")
+        if call is not None and inspect.getdoc(call):
+            lines += [f"#### `{name}.__call__{inspect.signature(call)}`", ""]
+            lines += ["```text", inspect.getdoc(call), "```", ""]
         return lines
     return [f"### `{module.__name__}.{name}`", "", f"`{obj!r}`", ""]
 

@@ -24,8 +24,7 @@ from jconv._canonical.args import channels_last, is_sequence, per_dim_ints, show
 from jconv._canonical.operands import check_divisible, positive_groups
 from jconv._canonical.padding import normalize_padding
 from jconv._canonical.sizes import check_output_padding
-from jconv._canonical.spec import PADDING_MODES
-from jconv._canonical.spec import _precision as check_precision
+from jconv._canonical.spec import PADDING_MODES, check_precision
 from jconv._canonical.types import DataFormat, PaddingMode
 from jconv._conv import conv
 from jconv._transpose import conv_transpose

@@ -151,7 +151,7 @@ def conv_spec(
             + hints.conv(x.shape, kernel.shape, g, layout, data_format)
         )
     check_divisible(fn, "the kernel's output channels kernel.shape[-1]", kernel.shape[-1], g)
-    prec = _precision(fn, precision)
+    prec = check_precision(fn, precision)
     dtype = _preferred(fn, preferred_element_type, x.dtype)
     sizes = layout.spatial(x.shape)
     window = kernel.shape[:-2]
@@ -212,7 +212,7 @@ def transpose_spec(
             + hints.transpose(x.shape, kernel.shape, g, layout, data_format)
         )
     check_divisible(fn, "the input channels", c_in, g)
-    prec = _precision(fn, precision)
+    prec = check_precision(fn, precision)
     dtype = _preferred(fn, preferred_element_type, x.dtype)
     if output_shape is not None and output_padding is not None:
         raise ValueError(
@@ -379,7 +379,7 @@ _PRECISION_ACCEPTED = (
 )
 
 
-def _precision(fn: str, precision: Any) -> Any:
+def check_precision(fn: str, precision: Any) -> Any:
     """Checks ``precision`` as ``lax.conv_general_dilated`` reads it; returns it hashable."""
     if precision is None or isinstance(
         precision, (lax.Precision, lax.DotAlgorithm, lax.DotAlgorithmPreset)

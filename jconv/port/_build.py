@@ -22,6 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import jconv
+from jconv._canonical.operands import as_array
 from jconv._canonical.types import Padding
 
 Params: TypeAlias = dict[str, jax.Array]
@@ -91,7 +92,10 @@ def build(call: Call, kernel: jax.Array, bias: jax.Array | None) -> tuple[Ported
 
     def fn(params: Mapping[str, jax.typing.ArrayLike], x: jax.typing.ArrayLike) -> jax.Array:
         kernel, bias = _unpack(call.where, params, keys)
-        x = jnp.asarray(x)
+        x = as_array(call.where, "x", x)
+        kernel = as_array(call.where, 'params["kernel"]', kernel)
+        if bias is not None:
+            bias = as_array(call.where, 'params["bias"]', bias)
         full = call.ndim + 2
         unbatched = call.unbatched and x.ndim == full - 1
         if x.ndim != full and not unbatched:

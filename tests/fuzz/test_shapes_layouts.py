@@ -259,8 +259,13 @@ def test_entry_point_list():
     assert set(jconv.__all__) == {
         "ALGORITHMS",
         "__version__",
-        "conv",
+        "conv",  # tests/fuzz/test_native.py
         "conv_transpose",
-        "layouts",
+        "depth_to_space",  # tests/fuzz/test_ecosystem.py
+        "space_to_depth",
+        "resize_conv",
+        "init",
+        "port",
+        "layouts",  # here
         "shapes",
     }

@@ -25,7 +25,29 @@ def test_changelog_mentions_this_version():
 
 
 PUBLIC = {
-    "jconv": ["ALGORITHMS", "__version__", "conv", "conv_transpose", "layouts", "shapes"],
+    "jconv": [
+        "ALGORITHMS",
+        "__version__",
+        "conv",
+        "conv_transpose",
+        "depth_to_space",
+        "init",
+        "layouts",
+        "port",
+        "resize_conv",
+        "shapes",
+        "space_to_depth",
+    ],
+    "jconv.init": [
+        "Initializer",
+        "bilinear_upsample",
+        "glorot_uniform",
+        "torch_default",
+        "torch_default_bias",
+    ],
+    "jconv.port": ["from_keras", "from_onnx", "from_torch"],
+    "jconv.flax": ["Conv", "ConvTranspose"],
+    "jconv.equinox": ["Conv", "ConvTranspose"],
     "jconv.shapes": [
         "MAX_ARRAY_BYTES",
         "conv_output_shape",
@@ -117,11 +139,32 @@ def test_no_any_in_public_signatures():
     """Public jconv functions say what they take: jax.typing.ArrayLike, Literal names."""
     import inspect
 
+    import jconv.equinox
+    import jconv.flax
     import jconv.viz
 
-    for module in (jconv, jconv.shapes, jconv.layouts, jconv.viz):
+    modules = (jconv, jconv.shapes, jconv.layouts, jconv.viz, jconv.init, jconv.port)
+    for module in (*modules, jconv.flax, jconv.equinox):
         for name in module.__all__:
             obj = getattr(module, name)
-            if callable(obj) and not isinstance(obj, type):
+            if isinstance(obj, type) and module in (jconv.flax, jconv.equinox):
+                for method in (obj.__init__, obj.__call__):  # a layer's constructor and call
+                    signature = str(inspect.signature(method))
+                    assert "Any" not in signature, f"{module.__name__}.{name}{signature}"
+            elif callable(obj) and not isinstance(obj, type):
                 signature = str(inspect.signature(obj))
                 assert "Any" not in signature, f"{module.__name__}.{name}{signature}"
+
+
+def test_import_jconv_needs_no_optional_package():
+    """``import jconv`` (and jconv.port, jconv.init) loads none of the optional extras."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, jconv, jconv.port, jconv.init; "
+        "print([m for m in ('flax', 'equinox', 'optax', 'torch', 'keras', 'tensorflow', "
+        "'onnx', 'onnxruntime', 'matplotlib', 'PIL') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
