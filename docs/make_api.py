@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pathlib
+import re
 import sys
 
 OUT = pathlib.Path(__file__).resolve().parent / "api.md"
@@ -31,6 +32,12 @@ SECTIONS = [
 ]
 
 
+def _clean(signature: str) -> str:
+    """Default values as names: no memory addresses (``<function f at 0x...>`` -> ``f``)."""
+    signature = re.sub(r"<function (\S+) at 0x[0-9a-f]+>", r"\1", signature)
+    return re.sub(r"<class '([^']+)'>", r"\1", signature)
+
+
 def render_member(module, name: str) -> list[str]:
     obj = getattr(module, name)
     if callable(obj) and not isinstance(obj, type):
@@ -38,7 +45,7 @@ def render_member(module, name: str) -> list[str]:
             sig = str(inspect.signature(obj))
         except (TypeError, ValueError):
             sig = "(...)"
-        lines = [f"### `{module.__name__}.{name}{sig}`", ""]
+        lines = [f"### `{module.__name__}.{name}{_clean(sig)}`", ""]
         doc = inspect.getdoc(obj)
         lines += ["```text", doc or "(undocumented)", "```", ""]
         return lines
@@ -50,7 +57,7 @@ def render_member(module, name: str) -> list[str]:
                 sig = str(init.replace(parameters=list(init.parameters.values())[1:]))
         except (TypeError, ValueError):
             sig = "(...)"
-        lines = [f"### class `{module.__name__}.{name}{sig}`", ""]
+        lines = [f"### class `{module.__name__}.{name}{_clean(sig)}`", ""]
         lines += ["```text", inspect.getdoc(obj) or "(undocumented)", "```", ""]
         call = obj.__dict__.get("__call__")
         if call is not None and inspect.getdoc(call):
