@@ -93,8 +93,8 @@ def operands(fn: str, x: Any, kernel: Any, data_format: Any) -> tuple[jax.Array,
             f"with .astype() (use `preferred_element_type` for a wider accumulator)."
         )
     layout = Layout(x.ndim - 2, channels_last(fn, data_format, x.ndim - 2))
-    _concrete(fn, "x", x.shape[1:])
-    _concrete(fn, "kernel", kernel.shape)
+    concrete(fn, "x", x.shape[1:])
+    concrete(fn, "kernel", kernel.shape)
     window = kernel.shape[:-2]
     if any(k < 1 for k in window):
         raise ValueError(
@@ -104,7 +104,7 @@ def operands(fn: str, x: Any, kernel: Any, data_format: Any) -> tuple[jax.Array,
     return x, kernel, layout
 
 
-def _concrete(fn: str, name: str, sizes: tuple[Any, ...]) -> None:
+def concrete(fn: str, name: str, sizes: tuple[Any, ...]) -> None:
     """Only the batch may be symbolic (``jax.export``): jconv resolves the rest at trace time."""
     symbolic = [str(d) for d in sizes if not isinstance(d, int)]
     if symbolic:

@@ -160,7 +160,7 @@ def conv_spec(
     pads = tuple(forward_pads(i, k, s, p, d) for _, i, k, s, p, d in dims)
     result = dtype or x.dtype
     because = f"padding={show(padding)}, stride={show(stride)}, dilation={show(dilation)}"
-    _check_bytes(
+    check_bytes(
         fn, "the output", _shape(layout, x.shape[0], out_size, kernel.shape[-1]), result, because
     )
     b = _bias(fn, bias, kernel.shape[-1], x.dtype, dtype)
@@ -169,7 +169,7 @@ def conv_spec(
         _check_mode_pads(fn, mode, pads, sizes)
         wrap = pads
         extent = tuple(i + lo + hi for i, (lo, hi) in zip(sizes, pads))
-        _check_bytes(
+        check_bytes(
             fn,
             f"the {mode}-padded input",
             _shape(layout, x.shape[0], extent, c_in),
@@ -247,14 +247,14 @@ def transpose_spec(
         if output_shape is None
         else f"output_shape={show(output_shape)}"
     )
-    _check_bytes(fn, "the output", _shape(layout, x.shape[0], out_size, c_out), result, because)
+    check_bytes(fn, "the output", _shape(layout, x.shape[0], out_size, c_out), result, because)
     b = _bias(fn, bias, c_out, x.dtype, dtype)
     wrap = None
     if mode != "zeros":  # transpose the VALID conv of the padded extent, then fold it
         _check_mode_pads(fn, mode, pads, out_size)
         wrap = pads
         extent = tuple(o + lo + hi for o, (lo, hi) in zip(out_size, pads))
-        _check_bytes(
+        check_bytes(
             fn,
             f"the {mode}-padded output",
             _shape(layout, x.shape[0], extent, c_out),
@@ -309,7 +309,7 @@ def memory_bytes() -> int:
     return min(total, MAX_BYTES)
 
 
-def _check_bytes(fn: str, what: str, shape: tuple[int, ...], dtype: Any, because: str) -> None:
+def check_bytes(fn: str, what: str, shape: tuple[int, ...], dtype: Any, because: str) -> None:
     """Raises ``ValueError`` for an array no device here can hold.
 
     The bound is :data:`MAX_BYTES` or the devices' memory (:func:`memory_bytes`),

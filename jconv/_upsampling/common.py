@@ -11,7 +11,7 @@ from typing import Any
 import jax
 
 from jconv._canonical.args import LIMIT, channels_last
-from jconv._canonical.operands import Layout, _concrete, as_array
+from jconv._canonical.operands import Layout, as_array, concrete
 
 
 def spatial_input(fn: str, x: Any, data_format: Any) -> tuple[jax.Array, Layout]:
@@ -24,7 +24,7 @@ def spatial_input(fn: str, x: Any, data_format: Any) -> tuple[jax.Array, Layout]
             f"Add a batch axis with x[None] if needed."
         )
     layout = Layout(x.ndim - 2, channels_last(fn, data_format, x.ndim - 2))
-    _concrete(fn, "x", x.shape[1:])
+    concrete(fn, "x", x.shape[1:])
     return x, layout
 
 

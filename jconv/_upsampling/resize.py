@@ -17,7 +17,7 @@ from jax import lax
 
 from jconv._canonical.args import per_dim_ints, show
 from jconv._canonical.operands import Layout
-from jconv._canonical.spec import DTypeLike, PrecisionLike, _check_bytes
+from jconv._canonical.spec import DTypeLike, PrecisionLike, check_bytes
 from jconv._canonical.types import DataFormat, IntOrInts, Padding, PaddingMode
 from jconv._conv import conv
 from jconv._upsampling.common import check_sizes, spatial_input
@@ -125,7 +125,7 @@ def resize_conv(
     resized = tuple(shape)
     because = f"x.shape={x.shape}, scale={show(scale)}"
     check_sizes(fn, "the resized input", resized, because)
-    _check_bytes(fn, "the resized input", resized, x.dtype, because)
+    check_bytes(fn, "the resized input", resized, x.dtype, because)
 
     def convolve(r: jax.Array) -> jax.Array:
         return conv(

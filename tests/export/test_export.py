@@ -73,6 +73,16 @@ CASES = {
         )
         for a in ("auto", *jconv.ALGORITHMS)
     },
+    "depth_to_space": (lambda x: jconv.depth_to_space(x, 2), (3, 4, 8)),
+    "space_to_depth/NCDHW+CRD": (
+        lambda x: jconv.space_to_depth(x, (1, 2, 2), data_format="NCDHW", order="CRD"),
+        (2, 3, 4, 6),
+    ),
+    "resize_conv/linear": (
+        lambda x: jconv.resize_conv(x, K2, 2, method="linear", bias=B4),
+        (4, 3, 2),
+    ),
+    "resize_conv/nearest": (lambda x: jconv.resize_conv(x, K2, (2, 1)), (4, 3, 2)),
     # TF output_shape under a symbolic batch: its batch entry -1 (or None) is taken from x.
     "tf.nn.conv2d_transpose": (
         lambda x: tf.nn.conv2d_transpose(x, KT, [-1, 10, 8, 4], 2, "SAME"),
@@ -156,3 +166,27 @@ def test_symbolic_spatial_sizes_are_a_clear_error(algorithm):
         NotImplementedError, match=r"^jconv.conv: `kernel` has symbolic sizes \(k\)"
     ):
         export.export(jax.jit(lambda k: jconv.conv(np.ones((1, 8, 8, 2), np.float32), k)))(kspec)
+
+
+def test_export_layers_and_ported_functions():
+    """The Flax and Equinox layers and a ported PyTorch layer export like the functions."""
+    flax = pytest.importorskip("flax", reason="needs flax (pip install 'jconv[flax]')")
+    pytest.importorskip("equinox", reason="needs equinox (pip install 'jconv[equinox]')")
+    torch = pytest.importorskip("torch", reason="needs torch (pip install torch==2.13.0)")
+    import jconv.equinox
+    import jconv.flax
+
+    flax_layer = jconv.flax.ConvTranspose(2, 3, (3, 3), stride=2, rngs=flax.nnx.Rngs(0))
+    eqx_layer = jconv.equinox.Conv(
+        2, 3, (3, 3), padding=1, dtype=jnp.float32, key=jax.random.key(0)
+    )
+    fn, params = jconv.port.from_torch(torch.nn.Conv1d(2, 3, 3, padding="same"))
+    cases = [
+        (lambda x: flax_layer(x), (5, 4, 2)),
+        (jax.vmap(eqx_layer), (2, 5, 4)),
+        (lambda x: fn(params, x), (2, 7)),
+    ]
+    for f, per_example in cases:
+        restored = _roundtrip(f, per_example)
+        x = _r(3, *per_example)
+        np.testing.assert_allclose(restored.call(x), f(x), rtol=1e-5, atol=1e-5)

@@ -23,6 +23,15 @@ GARBAGE = TYPE_GARBAGE + INT_GARBAGE
 torch = pytest.importorskip("torch", reason="needs torch (pip install torch==2.13.0)")
 
 
+def _maybe(names, v):
+    """A variant may be refused naming ``names``; if accepted it must give finite values,
+    except that NaN data (one of the variants) may propagate."""
+    e = Expect(value=UNKNOWN, may_reject=True, names=names)
+    if isinstance(v, np.ndarray) and v.dtype.kind == "f" and np.isnan(v).any():
+        e.check = lambda r: None
+    return e
+
+
 def _close(want):
     def check(r):
         got = np.asarray(r, np.float64)
@@ -215,4 +224,90 @@ def test_layers_reject_garbage_or_compute(entry):
 
             names = (arg, "x", "in_features", "in_channels", "groups", "padding", "kernel_size")
             rec.run(arg, v, call, Expect(value=UNKNOWN, may_reject=True, names=names))
+    rec.assert_clean()
+
+
+def _d2s_oracle(x, block, order):
+    """depth_to_space of channels-last x from the index definition (written here, cell by cell).
+
+    With ``k`` the row-major index of the offset ``r`` inside a block and ``P`` the block
+    size: DCR reads input channel ``k * C + c``, CRD reads ``c * P + k``.
+    """
+    import itertools
+
+    n = x.ndim - 2
+    p = math.prod(block)
+    c_out = x.shape[-1] // p
+    out = np.zeros((x.shape[0], *(s * b for s, b in zip(x.shape[1:-1], block)), c_out), x.dtype)
+    for s in itertools.product(*map(range, x.shape[1:-1])):
+        for k, r in enumerate(itertools.product(*map(range, block))):
+            pos = tuple(s[j] * block[j] + r[j] for j in range(n))
+            for c in range(c_out):
+                src = k * c_out + c if order == "DCR" else c * p + k
+                out[(slice(None), *pos, c)] = x[(slice(None), *s, src)]
+    return out
+
+
+def test_depth_to_space_and_space_to_depth():
+    rec = Recorder("jconv.depth_to_space/space_to_depth")
+    x = np.arange(2 * 3 * 2 * 8, dtype=np.float32).reshape(2, 3, 2, 8)
+    want = {order: _d2s_oracle(x, (2, 2), order) for order in ("DCR", "CRD")}
+    for order in ("DCR", "CRD"):
+        rec.run(
+            "order",
+            order,
+            lambda order=order: jconv.depth_to_space(x, 2, order=order),
+            Expect(value=want[order], dtype=np.float32),
+        )
+        rec.run(
+            "order",
+            order,
+            lambda order=order: jconv.space_to_depth(want[order], 2, order=order),
+            Expect(value=x, dtype=np.float32),
+        )
+    for f, base in ((jconv.depth_to_space, x), (jconv.space_to_depth, want["DCR"])):
+        for v in array_variants(base):
+            rec.run(
+                "x",
+                v,
+                lambda f=f, v=v: f(v, 2),
+                _maybe(("x",), v),
+            )
+        for arg in ("block_size", "data_format", "order"):
+            for v in GARBAGE:
+                kw = {"block_size": 2, arg: v}
+                rec.run(
+                    arg,
+                    v,
+                    lambda f=f, kw=kw, base=base: f(base, **kw),
+                    Expect(value=UNKNOWN, may_reject=True, names=(arg, "x")),
+                )
+    rec.assert_clean()
+
+
+def test_resize_conv():
+    rec = Recorder("jconv.resize_conv")
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((1, 4, 3, 2)).astype(np.float32)
+    k = rng.standard_normal((3, 3, 2, 4)).astype(np.float32)
+    # nearest with scale 2 is a repeat, then the conv: compared with jconv.conv on np.repeat.
+    want = np.asarray(jconv.conv(np.repeat(np.repeat(x, 2, 1), 2, 2), k, 1, "SAME"))
+    rec.run("scale", 2, lambda: jconv.resize_conv(x, k, 2), Expect(value=want, rtol=1e-5))
+    names = ("x", "kernel", "padding", "bias")
+    for arg in ("scale", "padding", "method", "dilation", "groups", "padding_mode", "bias"):
+        for v in GARBAGE:
+            kw = {"scale": 2, arg: v}
+            rec.run(
+                arg,
+                v,
+                lambda kw=kw: jconv.resize_conv(x, k, **kw),
+                Expect(value=UNKNOWN, may_reject=True, names=(arg, *names)),
+            )
+    for v in array_variants(x):
+        rec.run(
+            "x",
+            v,
+            lambda v=v: jconv.resize_conv(v, k, 2),
+            _maybe(names, v),
+        )
     rec.assert_clean()
