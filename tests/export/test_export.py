@@ -1,6 +1,7 @@
 """``jax.export``: every public function and algorithm serializes, deserializes
 and runs with a symbolic batch, gradients included; symbolic spatial sizes get
-a clear error naming the argument."""
+a clear error naming the argument. The layout converters and initializers (no
+batch) export too."""
 
 import jax
 import jax.numpy as jnp
@@ -190,3 +191,27 @@ def test_export_layers_and_ported_functions():
         restored = _roundtrip(f, per_example)
         x = _r(3, *per_example)
         np.testing.assert_allclose(restored.call(x), f(x), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", jconv.layouts.__all__)
+def test_export_layout_converters(name):
+    """The kernel-layout converters export as the permutations they are."""
+    f = getattr(jconv.layouts, name)
+    spec = jax.ShapeDtypeStruct((3, 2, 4, 6), jnp.float32)
+    restored = export.deserialize(export.export(jax.jit(f))(spec).serialize())
+    k = _r(3, 2, 4, 6)
+    np.testing.assert_array_equal(restored.call(k), f(k))
+
+
+@pytest.mark.parametrize("name", ["torch_default", "glorot_uniform"])
+def test_export_initializers(name):
+    f = getattr(jconv.init, name)
+    key = jax.random.key(0)
+    init = jax.jit(lambda k: f(k, (3, 3, 4, 6)))
+    restored = export.deserialize(
+        export.export(init)(jax.ShapeDtypeStruct(key.shape, key.dtype)).serialize()
+    )
+    np.testing.assert_array_equal(restored.call(key), init(key))
+    bilinear = jax.jit(lambda: jconv.init.bilinear_upsample(3, 2, ndim=2))
+    restored = export.deserialize(export.export(bilinear)().serialize())
+    np.testing.assert_array_equal(restored.call(), bilinear())
