@@ -64,16 +64,23 @@ def as_array(fn: str, name: str, value: Any) -> jax.Array:
         ) from None
 
 
-def operands(fn: str, x: Any, kernel: Any, data_format: Any) -> tuple[jax.Array, jax.Array, Layout]:
-    """Converts and checks ``x`` and ``kernel``; returns them with the layout."""
+def spatial_array(fn: str, x: Any) -> jax.Array:
+    """``x`` as an array of rank >= 3: a batch, at least one spatial axis, channels."""
     x = as_array(fn, "x", x)
-    kernel = as_array(fn, "kernel", kernel)
     if x.ndim < 3:
         raise ValueError(
             f"{fn}: `x` must have shape (N, *spatial, C) (or (N, C, *spatial)) with at least "
             f"one spatial dimension, so rank >= 3; received x.shape={x.shape} (rank {x.ndim}). "
             f"Add a batch axis with x[None] if needed."
         )
+    return x
+
+
+def operands(fn: str, x: Any, kernel: Any, data_format: Any) -> tuple[jax.Array, jax.Array, Layout]:
+    """Converts and checks ``x`` and ``kernel``; returns them with the layout."""
+    x = as_array(fn, "x", x)
+    kernel = as_array(fn, "kernel", kernel)
+    x = spatial_array(fn, x)  # the rank check, after both are arrays
     if kernel.ndim != x.ndim:
         raise ValueError(
             f"{fn}: `kernel` must have the same rank as `x` ({x.ndim}: *window plus two channel "

@@ -11,18 +11,12 @@ from typing import Any
 import jax
 
 from jconv._canonical.args import LIMIT, channels_last
-from jconv._canonical.operands import Layout, as_array, concrete
+from jconv._canonical.operands import Layout, concrete, spatial_array
 
 
 def spatial_input(fn: str, x: Any, data_format: Any) -> tuple[jax.Array, Layout]:
     """``x`` as an array of rank >= 3 with concrete non-batch sizes, and its layout."""
-    x = as_array(fn, "x", x)
-    if x.ndim < 3:
-        raise ValueError(
-            f"{fn}: `x` must have shape (N, *spatial, C) (or (N, C, *spatial)) with at least "
-            f"one spatial dimension, so rank >= 3; received x.shape={x.shape} (rank {x.ndim}). "
-            f"Add a batch axis with x[None] if needed."
-        )
+    x = spatial_array(fn, x)
     layout = Layout(x.ndim - 2, channels_last(fn, data_format, x.ndim - 2))
     concrete(fn, "x", x.shape[1:])
     return x, layout

@@ -30,14 +30,12 @@ def same_pads(i: int, k: int, s: int, d: int, lower: bool = False) -> tuple[int,
     return (total - small, small) if lower else (small, total - small)
 
 
-def dim_matrix(n_in: int, n_out: int, k: int, s: int, d: int, lo: int, circular: bool = False):
+def dim_matrix(n_in: int, n_out: int, k: int, s: int, d: int, lo: int):
     m = np.zeros((n_out, k, n_in))
     for o in range(n_out):
         for t in range(k):
             j = o * s + t * d - lo
-            if circular and n_in:
-                m[o, t, j % n_in] += 1
-            elif 0 <= j < n_in:
+            if 0 <= j < n_in:
                 m[o, t, j] = 1
     return m
 
@@ -51,7 +49,7 @@ def _exact(a):
     return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64)
 
 
-def conv_ref(x, k, strides, pads, dils, groups, circular=False):
+def conv_ref(x, k, strides, pads, dils, groups):
     """Channels-last x (N, *I, C_in), HWIO kernel (*K, C_in // g, C_out), explicit pads."""
     x, k = _exact(x), _exact(k)
     n = x.ndim - 2
@@ -61,7 +59,7 @@ def conv_ref(x, k, strides, pads, dils, groups, circular=False):
         for i, kk, s, (lo, hi), d in zip(sizes, window, strides, pads, dils)
     ]
     mats = [
-        dim_matrix(i, o, kk, s, d, lo, circular)
+        dim_matrix(i, o, kk, s, d, lo)
         for i, o, kk, s, (lo, _), d in zip(sizes, outs, window, strides, pads, dils)
     ]
     g = groups
@@ -75,7 +73,7 @@ def conv_ref(x, k, strides, pads, dils, groups, circular=False):
     return y.reshape(x.shape[0], *outs, cout)
 
 
-def transpose_ref(y, k, out_sizes, strides, pads, dils, groups, circular=False):
+def transpose_ref(y, k, out_sizes, strides, pads, dils, groups):
     """The adjoint of conv_ref: y (N, *I_t, C_in_t), kernel (*K, C_out_t // g, C_in_t).
 
     ``pads`` are the forward convolution's (lo, hi); ``out_sizes`` the output's
@@ -84,7 +82,7 @@ def transpose_ref(y, k, out_sizes, strides, pads, dils, groups, circular=False):
     n = y.ndim - 2
     sizes, window = y.shape[1:-1], k.shape[:n]
     mats = [
-        dim_matrix(o, i, kk, s, d, lo, circular)
+        dim_matrix(o, i, kk, s, d, lo)
         for i, o, kk, s, (lo, _), d in zip(sizes, out_sizes, window, strides, pads, dils)
     ]
     g = groups
