@@ -1,24 +1,31 @@
-"""Side-by-side timing of transposed convolutions: jconv against lax, TensorFlow and PyTorch.
+"""Side-by-side timing of jconv's convolutions against lax, TensorFlow and PyTorch.
 
 Run ``python benchmarks/run.py`` (or ``python -m benchmarks.run``) from the
-repository root; ``--quick`` runs tiny sizes in a few seconds (CI runs it and
-asserts nothing about time). For every layer of :data:`benchmarks.suite.SUITE`
-it times, interleaved round-robin in one process, jconv (``auto``, ``phase``,
-``lhs_dilation``), ``jax.lax.conv_transpose``, TensorFlow
-(``tf.function(jit_compile=False)``) and PyTorch when importable, forward and
-forward + backward (gradients w.r.t. input and kernel), and prints medians,
-ratios of jconv ``auto`` to each peer, achieved GFLOP/s (useful multiply-adds
-only) as a fraction of a same-run matmul's, XLA compile times, and XLA's
-compiled memory analysis for the 3-D layer.
+repository root: the transposed convolutions of :data:`benchmarks.suite.SUITE`,
+then the strided convolutions of :data:`benchmarks.suite.CONV_SUITE`
+(``--transpose`` or ``--conv`` runs one of them); ``--quick`` runs tiny
+sizes (CI runs it and asserts nothing about time). For every layer it times,
+interleaved round-robin in one process, every jconv entry (``auto`` and each
+name in ``jconv.ALGORITHMS``; ``jconv.conv``), its ``lax`` counterpart,
+TensorFlow (transposes, ``tf.function(jit_compile=False)``) and PyTorch,
+contiguous channels-first and ``channels_last``, when importable, forward and
+forward + backward (gradients w.r.t. input and kernel) beside a same-run
+XLA matmul. It prints medians, ratios of jconv to each peer and to PyTorch at
+its best layout, achieved GFLOP/s (useful multiply-adds only) as a fraction of
+the matmul's, XLA compile times, XLA's compiled peak memory for every JAX
+entry, the largest error against the reference, and the issue's targets.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import os
 import platform
+import statistics
 import sys
+from collections.abc import Callable
 from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
@@ -27,37 +34,42 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 import jax
 import numpy as np
 
-import jconv
 from benchmarks import suite, timing
 
-AUTO = "jconv auto"
-PEERS = ("lax.conv_transpose", "TensorFlow", "PyTorch")
+MODES = ("fwd", "fwd_bwd")
+SHORT = {"fwd": "fwd", "fwd_bwd": "f+b"}
+TORCH = ("PyTorch", "PyTorch CL")
 
 
-def _operands(case: suite.Case, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal(case.x_shape, dtype=np.float32)
-    w = rng.standard_normal(case.kernel_shape, dtype=np.float32) / math.sqrt(
-        math.prod(case.window) * case.kernel_shape[-2]
-    )
-    ct = rng.standard_normal((case.x_shape[0], *case.out_spatial, case.c_out), dtype=np.float32)
-    return x, w, ct
+@dataclasses.dataclass(frozen=True)
+class Bench:
+    """One suite and the names of its entries.
+
+    ``lax`` is the baseline of the lax ratios, compile times and memory;
+    where it has no entry (grouped transposes) ``fallback`` stands in.
+    """
+
+    title: str
+    cases: tuple[suite.AnyCase, ...]
+    auto: str
+    lax: str
+    fallback: str | None
 
 
-def _expected(case: suite.Case, impl: str, x, w, ct) -> list[np.ndarray]:
-    """The reference output and gradients with ``impl``'s padding semantics (TF's may differ)."""
-    if impl == "TensorFlow":
-        kw = {"padding": case.tf_padding, "output_shape": case.out_spatial}
-    else:
-        kw = {"padding": case.padding, "output_padding": case.output_padding or None}
-
-    def ref(x, w):
-        return jconv.conv_transpose(
-            x, w, case.stride, groups=case.groups, algorithm="lhs_dilation", **kw
-        )
-
-    y, vjp = jax.vjp(ref, x, w)
-    return [np.asarray(a) for a in (y, *vjp(ct))]
+TRANSPOSE = Bench(
+    "transposed convolution (jconv.conv_transpose)",
+    suite.SUITE,
+    "jconv auto",
+    "lax.conv_transpose",
+    "jconv lhs_dilation",
+)
+CONV = Bench(
+    "strided convolution (jconv.conv)",
+    suite.CONV_SUITE,
+    "jconv.conv",
+    "lax.conv_general_dilated",
+    None,
+)
 
 
 def _rel_err(got: list[np.ndarray], want: list[np.ndarray]) -> float:
@@ -66,70 +78,122 @@ def _rel_err(got: list[np.ndarray], want: list[np.ndarray]) -> float:
     )
 
 
-def _matmul(n: int):
+def _matmul(n: int) -> tuple[Callable[..., Any], tuple[Any, ...], int]:
     a = jax.device_put(np.random.default_rng(1).standard_normal((n, n), dtype=np.float32))
     return jax.jit(lambda a: a @ a), (a,), 2 * n**3
 
 
-def bench_case(case: suite.Case, args, matmul) -> dict[str, Any]:
-    """Times, compiles, checks and measures every implementation of one case."""
-    x, w, ct = _operands(case)
+def bench_case(case: suite.AnyCase, args, matmul) -> dict[str, Any]:
+    """Compiles, checks, times and measures every implementation of one case."""
+    x, w, ct = suite.operands(case)
     impls = suite.implementations(case)
     operands = {impl.name: impl.prepare(x, w, ct) for impl in impls}
-    compile_s = {}
+    runs: dict[str, dict[str, Callable[..., Any]]] = {}
+    compile_s, memory = {}, {}
     for impl in impls:
-        if impl.compile is not None:
-            compile_s[impl.name] = impl.compile(*operands[impl.name])
+        xi, wi, cti = operands[impl.name]
+        if impl.jax_fun is None:
+            runs[impl.name] = {"fwd": impl.fwd, "fwd_bwd": impl.fwd_bwd}
+            continue
+        f = timing.compile_fresh(impl.jax_fun, xi, wi, reps=args.compile_reps)
+        fb = timing.compile_fresh(suite.vjp_all(impl.jax_fun), xi, wi, cti, reps=args.compile_reps)
+        runs[impl.name] = {"fwd": f.executable, "fwd_bwd": fb.executable}
+        compile_s[impl.name] = (f.seconds, fb.seconds)
+        memory[impl.name] = (f.memory, fb.memory)
+    expected: dict[str, list[np.ndarray]] = {}
     errors = {}
     for impl in impls:
         xi, wi, cti = operands[impl.name]
-        got = impl.results_to_numpy(impl.fwd_bwd(xi, wi, cti))
-        errors[impl.name] = _rel_err(got, _expected(case, impl.name, x, w, ct))
-    entries = {"matmul": (matmul[0], matmul[1])}
+        if impl.semantics not in expected:
+            expected[impl.semantics] = suite.reference(case, impl.semantics, x, w, ct)
+        want = expected[impl.semantics]
+        got = impl.results_to_numpy([runs[impl.name]["fwd"](xi, wi)])
+        got += impl.results_to_numpy(runs[impl.name]["fwd_bwd"](xi, wi, cti))
+        errors[impl.name] = _rel_err(got, [want[0], *want])
+    entries: dict[Any, tuple[Callable[..., Any], tuple[Any, ...]]] = {
+        "matmul": (matmul[0], matmul[1])
+    }
     for impl in impls:
         xi, wi, cti = operands[impl.name]
-        entries[(impl.name, "fwd")] = (impl.fwd, (xi, wi))
-        entries[(impl.name, "fwd_bwd")] = (impl.fwd_bwd, (xi, wi, cti))
+        entries[(impl.name, "fwd")] = (runs[impl.name]["fwd"], (xi, wi))
+        entries[(impl.name, "fwd_bwd")] = (runs[impl.name]["fwd_bwd"], (xi, wi, cti))
     t = timing.interleaved(
         entries, min_reps=args.min_reps, max_reps=args.max_reps, budget_s=args.budget
     )
-    result = {
+    counts = [len(v) for v in t.samples.values()]
+    return {
         "case": case,
         "impls": [impl.name for impl in impls],
-        "fwd": {i.name: t.median((i.name, "fwd")) for i in impls},
-        "fwd_bwd": {i.name: t.median((i.name, "fwd_bwd")) for i in impls},
-        "rounds": (min(map(len, t.samples.values())), max(map(len, t.samples.values()))),
+        **{m: {i.name: t.median((i.name, m)) for i in impls} for m in MODES},
+        "rounds": (min(counts), max(counts)),
         "matmul_gflops": matmul[2] / t.median("matmul") / 1e9,
         "compile": compile_s,
+        "memory": memory,
         "error": errors,
     }
-    if case.ndim == 3:
-        result["memory"] = _memory(case, impls, operands)
-    return result
 
 
-def _memory(case: suite.Case, impls, operands) -> dict[str, Any]:
-    """XLA's compiled memory for every JAX implementation, and the zero-inserted input's size."""
-    n, *spatial, c = case.x_shape
-    dilated = (
-        n
-        * c
-        * 4
-        * math.prod(
-            (i - 1) * case.stride + 1 + 2 * (k - 1 - case.padding)
-            for i, k in zip(spatial, case.window)
-        )
-    )
-    out = {"zero_inserted_bytes": dilated}
-    for impl in impls:
-        if impl.compile is None:
-            continue
-        xi, wi, cti = operands[impl.name]
-        out[impl.name] = {
-            "fwd": timing.compiled_bytes(impl.fwd, xi, wi),
-            "fwd_bwd": timing.compiled_bytes(impl.fwd_bwd, xi, wi, cti),
-        }
-    return out
+def warm_up(case: suite.AnyCase) -> None:
+    """Compiles every JAX entry of a tiny ``case`` once, discarding the result.
+
+    One-time costs (lazy imports, XLA's first compilation of an op) are then
+    not charged to the first layer's compile time.
+    """
+    x, w, ct = suite.operands(suite.quick(case))
+    for impl in suite.implementations(suite.quick(case)):
+        if impl.jax_fun is not None:
+            xi, wi, cti = impl.prepare(x, w, ct)
+            timing.compile_fresh(impl.jax_fun, xi, wi)
+            timing.compile_fresh(suite.vjp_all(impl.jax_fun), xi, wi, cti)
+
+
+# ---------------------------------------------------------------------------
+# Figures derived from one case's result.
+
+
+def baseline(r: dict[str, Any], bench: Bench) -> tuple[str | None, bool]:
+    """The lax entry of a result, or the fallback (then ``True``), or ``None``."""
+    if bench.lax in r["impls"]:
+        return bench.lax, False
+    if bench.fallback in r["impls"]:
+        return bench.fallback, True
+    return None, False
+
+
+def torch_best(r: dict[str, Any], mode: str) -> tuple[str | None, float | None]:
+    """The faster PyTorch entry for ``mode`` and its time."""
+    times = [(r[mode][name], name) for name in TORCH if r[mode].get(name)]
+    if not times:
+        return None, None
+    t, name = min(times)
+    return name, t
+
+
+def gflops(r: dict[str, Any], name: str) -> float:
+    return r["case"].flops / r["fwd"][name] / 1e9
+
+
+# Every ratio column: (header, function of (result, bench, mode) -> (peer time, marker)).
+def _lax_peer(r, bench, mode):
+    name, fell_back = baseline(r, bench)
+    return (r[mode][name] if name else None), ("*" if fell_back else "")
+
+
+def _named_peer(peer: str):
+    return lambda r, bench, mode: (r[mode].get(peer), "")
+
+
+def _best_peer(r, bench, mode):
+    name, t = torch_best(r, mode)
+    return t, ("" if name in (None, "PyTorch") else " CL")
+
+
+PEERS: tuple[tuple[str, Callable[..., tuple[float | None, str]]], ...] = (
+    ("lax", _lax_peer),
+    ("TF", _named_peer("TensorFlow")),
+    ("PyTorch", _named_peer("PyTorch")),
+    ("PyTorch best", _best_peer),
+)
 
 
 # ---------------------------------------------------------------------------
@@ -140,8 +204,15 @@ def _ms(s: float | None) -> str:
     return "—" if s is None else f"{s * 1e3:,.1f}"
 
 
+def _mib(b: int | None) -> str:
+    if b is None:
+        return "—"
+    mib = b / 2**20
+    return f"{mib:,.0f}" if mib >= 100 else f"{mib:.3g}"
+
+
 def _ratio(a: float | None, b: float | None) -> str:
-    return "—" if a is None or b is None else f"{a / b:.2f}"
+    return "—" if a is None or not b else f"{a / b:.2f}"
 
 
 def _geomean(xs: list[float]) -> float | None:
@@ -149,152 +220,275 @@ def _geomean(xs: list[float]) -> float | None:
     return math.exp(sum(map(math.log, xs)) / len(xs)) if xs else None
 
 
-def _mib(b: int | None) -> str:
-    return "—" if b is None else f"{b / 2**20:,.1f}"
+def _fmt(x: float | None) -> str:
+    return "—" if x is None else f"{x:.2f}"
 
 
-def print_case(r: dict[str, Any]) -> None:
-    case, mm = r["case"], r["matmul_gflops"]
-    lo, hi = r["rounds"]
-    print(f"\n== {case.name}: {case.flops / 1e9:.2f} GFLOP forward, {lo}-{hi} samples each ==")
-    print(
-        f"{'implementation':<20}{'fwd ms':>10}{'fwd+bwd ms':>12}{'compile ms':>16}"
-        f"{'GFLOP/s':>9}{'% matmul':>9}{'max rel err':>13}"
-        "  (err: output and both gradients vs the reference)"
-    )
-    for name in r["impls"]:
-        f, fb = r["fwd"][name], r["fwd_bwd"][name]
-        comp = r["compile"].get(name)
-        comp_s = "—" if comp is None else f"{comp[0] * 1e3:.0f}/{comp[1] * 1e3:.0f}"
-        gflops = case.flops / f / 1e9
-        print(
-            f"{name:<20}{_ms(f):>10}{_ms(fb):>12}{comp_s:>16}{gflops:>9.1f}"
-            f"{100 * gflops / mm:>8.0f}%{r['error'][name]:>13.1e}"
-        )
-    auto = r["fwd"][AUTO], r["fwd_bwd"][AUTO]
-    parts = [
-        f"{p}: {_ratio(auto[0], r['fwd'].get(p))} fwd, {_ratio(auto[1], r['fwd_bwd'].get(p))} "
-        f"fwd+bwd"
-        for p in PEERS
-        if p in r["fwd"]
-    ]
-    print(f"jconv auto time / peer time -> {'; '.join(parts)}")
-    if "memory" in r:
-        print_memory(r["memory"])
-
-
-def print_memory(mem: dict[str, Any]) -> None:
-    z = mem["zero_inserted_bytes"]
-    print(f"XLA compiled memory (MiB); the zero-inserted input alone would be {_mib(z)} MiB:")
-    for name, m in mem.items():
-        if name == "zero_inserted_bytes":
-            continue
-        f, fb = m["fwd"] or {}, m["fwd_bwd"] or {}
-        print(
-            f"  {name:<20} fwd peak {_mib(f.get('peak'))} (temp {_mib(f.get('temp'))}),"
-            f" fwd+bwd peak {_mib(fb.get('peak'))} (temp {_mib(fb.get('temp'))})"
-        )
-
-
-def summary_rows(results: list[dict[str, Any]]) -> tuple[list[list[str]], dict[str, Any]]:
-    """One row per case of ratios jconv auto / peer, plus the target figures."""
-    rows, ratios = [], {(p, m): [] for p in PEERS for m in ("fwd", "fwd_bwd")}
-    for r in results:
-        row = [r["case"].name]
-        for p in PEERS:
-            for m in ("fwd", "fwd_bwd"):
-                a, b = r[m][AUTO], r[m].get(p)
-                row.append(_ratio(a, b))
-                if b:
-                    ratios[(p, m)].append(a / b)
-        gflops = r["case"].flops / r["fwd"][AUTO] / 1e9
-        row.append(f"{gflops:.0f} ({100 * gflops / r['matmul_gflops']:.0f}%)")
-        rows.append(row)
-    geo = {k: _geomean(v) for k, v in ratios.items()}
-    worst = {k: max(v) if v else None for k, v in ratios.items()}
-    rows.append(
-        ["geomean"]
-        + [f"{geo[(p, m)]:.2f}" if geo[(p, m)] else "—" for p in PEERS for m in ("fwd", "fwd_bwd")]
-        + [""]
-    )
-    rows.append(
-        ["worst"]
-        + [
-            f"{worst[(p, m)]:.2f}" if worst[(p, m)] else "—"
-            for p in PEERS
-            for m in ("fwd", "fwd_bwd")
-        ]
-        + [""]
-    )
-    return rows, {"geomean": geo, "worst": worst}
-
-
-HEADER = [
-    "layer",
-    "vs lax fwd",
-    "vs lax f+b",
-    "vs TF fwd",
-    "vs TF f+b",
-    "vs PyTorch fwd",
-    "vs PyTorch f+b",
-    "auto GFLOP/s (% matmul)",
-]
-
-
-def print_summary(results: list[dict[str, Any]], markdown: bool) -> None:
-    rows, figs = summary_rows(results)
-    print("\n== jconv auto time / peer time (< 1: jconv faster) ==")
+def table(header: list[str], rows: list[list[str]], markdown: bool) -> None:
+    """Prints rows as a Markdown table or as aligned text (first column left)."""
     if markdown:
-        print("| " + " | ".join(HEADER) + " |")
-        print("|" + "---|" * len(HEADER))
+        print("| " + " | ".join(header) + " |")
+        print("|---|" + "---:|" * (len(header) - 1))
         for row in rows:
             print("| " + " | ".join(row) + " |")
+        return
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        cells = (c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths)))
+        print("  ".join(cells).rstrip())
+
+
+def _peak(m: dict[str, int] | None) -> int | None:
+    return None if m is None else m["peak"]
+
+
+def print_case(r: dict[str, Any], bench: Bench) -> None:
+    case, mm = r["case"], r["matmul_gflops"]
+    lo, hi = r["rounds"]
+    print(
+        f"\n== {case.name}: {case.flops / 1e9:.2f} GFLOP forward, {lo}-{hi} samples each; "
+        f"same-run matmul {mm:.0f} GFLOP/s =="
+    )
+    header = ["implementation", "fwd ms", "f+b ms", "compile ms", "GFLOP/s", "% matmul"]
+    header += ["peak MiB", "temp MiB", "max rel err"]
+    rows = []
+    for name in r["impls"]:
+        comp, mem = r["compile"].get(name), r["memory"].get(name)
+        g = gflops(r, name)
+        rows.append(
+            [
+                name,
+                _ms(r["fwd"][name]),
+                _ms(r["fwd_bwd"][name]),
+                "—" if comp is None else f"{comp[0] * 1e3:.0f}/{comp[1] * 1e3:.0f}",
+                f"{g:.1f}",
+                f"{100 * g / mm:.0f}%",
+                "—" if mem is None else "/".join(_mib(_peak(m)) for m in mem),
+                "—" if mem is None else "/".join(_mib(m and m["temp"]) for m in mem),
+                f"{r['error'][name]:.1e}",
+            ]
+        )
+    table(header, rows, markdown=False)
+    print(
+        "(compile: trace + lower + XLA compile, fwd/f+b; memory: XLA's compiled analysis, "
+        "fwd/f+b; err: forward output, f+b output and both gradients vs the reference)"
+    )
+    parts = []
+    for label, peer in PEERS:
+        cells = []
+        for m in MODES:
+            t, mark = peer(r, bench, m)
+            if t is not None:
+                cells.append(f"{_ratio(r[m][bench.auto], t)}{mark} {SHORT[m]}")
+        if cells:
+            parts.append(f"{label}: {', '.join(cells)}")
+    print(f"{bench.auto} time / peer time -> {'; '.join(parts)}")
+    z = case.zero_inserted_bytes
+    suspect = [
+        f"{n} {SHORT[mode]}"
+        for n, mem in r["memory"].items()
+        for mode, m in zip(MODES, mem)
+        if m and m["temp"] >= z
+    ]
+    what = "input" if isinstance(case, suite.Case) else "cotangent (input gradient)"
+    print(
+        f"zero-inserted {what}: {_mib(z)} MiB; temp at least that: "
+        f"{', '.join(suspect) if suspect else 'none'}"
+    )
+    if baseline(r, bench)[1]:
+        print(f"(* no {bench.lax} for this layer: {bench.fallback} is the baseline)")
+
+
+def _names(results: list[dict[str, Any]], jax_only: bool = False) -> list[str]:
+    names: list[str] = []
+    for r in results:
+        for n in r["impls"]:
+            if n not in names and (not jax_only or n in r["compile"]):
+                names.append(n)
+    return names
+
+
+def times_rows(results: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    names = _names(results)
+    rows = [
+        [r["case"].name]
+        + [
+            f"{_ms(r['fwd'].get(n))} / {_ms(r['fwd_bwd'].get(n))}" if n in r["impls"] else "—"
+            for n in names
+        ]
+        for r in results
+    ]
+    return ["layer", *names], rows
+
+
+def ratio_rows(results, bench: Bench) -> tuple[list[str], list[list[str]], dict[Any, list]]:
+    """Ratios of the auto entry to each peer, per layer, with geomean and worst rows."""
+    peers = [(label, p) for label, p in PEERS if any(p(r, bench, "fwd")[0] for r in results)]
+    header = ["layer"] + [f"vs {label} {SHORT[m]}" for label, _ in peers for m in MODES]
+    header.append(f"{bench.auto.split()[-1]} GFLOP/s (% matmul)")
+    ratios: dict[Any, list[tuple[float, str]]] = {(lab, m): [] for lab, _ in peers for m in MODES}
+    rows = []
+    for r in results:
+        row = [r["case"].name]
+        for label, peer in peers:
+            for m in MODES:
+                t, mark = peer(r, bench, m)
+                row.append(_ratio(r[m][bench.auto], t) + (mark if t else ""))
+                if t:
+                    ratios[(label, m)].append((r[m][bench.auto] / t, r["case"].name))
+        g = gflops(r, bench.auto)
+        row.append(f"{g:.0f} ({100 * g / r['matmul_gflops']:.0f}%)")
+        rows.append(row)
+    for what, agg in (("geomean", _geomean), ("worst", max)):
+        row = [what]
+        for key in ratios:
+            xs = [x for x, _ in ratios[key]]
+            row.append(_fmt(agg(xs) if xs else None))
+        rows.append([*row, ""])
+    return header, rows, ratios
+
+
+def compile_rows(results, bench: Bench) -> tuple[list[str], list[list[str]], list[float]]:
+    names = _names(results, jax_only=True)
+    header = ["layer", *names, "auto/lax fwd", "auto/lax f+b"]
+    rows: list[list[str]] = []
+    ratios: dict[int, list[float]] = {0: [], 1: []}
+    for r in results:
+        c = r["compile"]
+        row = [r["case"].name]
+        row += [f"{c[n][0] * 1e3:.0f}/{c[n][1] * 1e3:.0f}" if n in c else "—" for n in names]
+        base, fell_back = baseline(r, bench)
+        for k in (0, 1):
+            if base is None:
+                row.append("—")
+                continue
+            ratios[k].append(c[bench.auto][k] / c[base][k])
+            row.append(f"{ratios[k][-1]:.2f}" + ("*" if fell_back else ""))
+        rows.append(row)
+    for what, agg in (("geomean", _geomean), ("worst", max)):
+        rows.append(
+            [what] + [""] * len(names) + [_fmt(agg(v) if v else None) for v in ratios.values()]
+        )
+    return header, rows, ratios[0] + ratios[1]
+
+
+def memory_rows(results, bench: Bench) -> tuple[list[str], list[list[str]], list[tuple]]:
+    """Peak MiB fwd / f+b of every JAX entry and its ratio to the baseline's."""
+    names = _names(results, jax_only=True)
+    header = ["layer", "zero-ins. MiB", *names]
+    rows, ratios = [], []
+    for r in results:
+        base, fell_back = baseline(r, bench)
+        row = [r["case"].name + ("*" if fell_back else ""), _mib(r["case"].zero_inserted_bytes)]
+        for n in names:
+            mem = r["memory"].get(n)
+            if mem is None:
+                row.append("—")
+                continue
+            cells = []
+            for k, m in enumerate(mem):
+                b = _peak(r["memory"][base][k]) if base else None
+                p = _peak(m)
+                if b and p is not None and n != base:
+                    ratios.append((p / b, n, r["case"].name, MODES[k]))
+                cells.append(f"{_mib(p)} ({p / b:.2f})" if b and p is not None else _mib(p))
+            row.append(" / ".join(cells))
+        rows.append(row)
+    worst = ["worst ratio", ""]
+    for n in names:
+        xs = [x for x, name, *_ in ratios if name == n]
+        worst.append(_fmt(max(xs)) if xs else ("(baseline)" if n == bench.lax else "—"))
+    rows.append(worst)
+    return header, rows, ratios
+
+
+def print_summary(results: list[dict[str, Any]], bench: Bench, markdown: bool) -> dict[str, Any]:
+    """Prints the times, ratio, compile and memory tables; returns the target figures."""
+    print(f"\n=== Summary: {bench.title} ===")
+    mm = statistics.median(r["matmul_gflops"] for r in results)
+    print(f"same-run matmul: {mm:.0f} GFLOP/s (median over layers)")
+    star = bench.fallback and any(baseline(r, bench)[1] for r in results)
+    note = f" (*: no {bench.lax}, {bench.fallback} is the baseline)" if star else ""
+
+    print("\nMedian milliseconds, forward / forward + backward:\n")
+    table(*times_rows(results), markdown)
+
+    header, rows, ratios = ratio_rows(results, bench)
+    print(
+        f"\nRatio {bench.auto} time / peer time (< 1: jconv faster); 'PyTorch best' is the "
+        f"faster of contiguous and channels-last per layer and mode (CL: channels-last){note}:\n"
+    )
+    table(header, rows, markdown)
+
+    header, rows, comp = compile_rows(results, bench)
+    print(f"\nCompile time, ms, forward/forward + backward (trace + lower + XLA compile){note}:\n")
+    table(header, rows, markdown)
+
+    header, rows, mem = memory_rows(results, bench)
+    print(
+        "\nPeak MiB (XLA compiled memory analysis: arguments + outputs + temp), forward / "
+        f"forward + backward, and ratio to {bench.lax}'s{note}; zero-ins.: the zero-inserted "
+        f"{'input' if bench is TRANSPOSE else 'cotangent'} alone:\n"
+    )
+    table(header, rows, markdown)
+    big = [(r["case"], gflops(r, bench.auto) / r["matmul_gflops"]) for r in results]
+    return {"ratios": ratios, "compile": comp, "memory": mem, "compute": big}
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("reached" if ok else "MISSED")
+
+
+def _agg(pairs: list[tuple[float, str]]) -> tuple[float | None, float | None, str]:
+    if not pairs:
+        return None, None, ""
+    worst = max(pairs)
+    return _geomean([x for x, _ in pairs]), worst[0], worst[1]
+
+
+def print_targets(bench: Bench, figs: dict[str, Any]) -> None:
+    """The issue's targets for one suite, each reached or missed."""
+    print(f"\nTargets, {bench.title}:")
+    for m, geo_max in (("fwd", 1.0), ("fwd_bwd", 1.1)):
+        geo, worst, layer = _agg(figs["ratios"].get(("PyTorch best", m), []))
+        ok = None if geo is None or worst is None else geo <= geo_max and worst <= 1.5
+        print(
+            f"  {SHORT[m]} vs PyTorch best: geomean {_fmt(geo)} (<= {geo_max}), worst "
+            f"{_fmt(worst)} (<= 1.5{', ' + layer if layer else ''}): {_verdict(ok)}"
+        )
+    _, worst, layer = _agg(figs["ratios"].get(("lax", "fwd"), []))
+    ok = None if worst is None else worst <= 1.1
+    print(
+        f"  fwd vs lax: worst {_fmt(worst)} (<= 1.1{', ' + layer if layer else ''}): {_verdict(ok)}"
+    )
+    big = [(case, frac) for case, frac in figs["compute"] if case.flops >= 1e9]
+    cells = ", ".join(f"{case.name} {100 * frac:.0f}%" for case, frac in big)
+    ok = None if not big else all(frac >= 0.7 for _, frac in big)
+    print(
+        f"  compute-bound layers (>= 1 GFLOP) at >= 70% of matmul: "
+        f"{cells or 'no such layer'}: {_verdict(ok)}"
+    )
+    comp = figs["compile"]
+    geo = _geomean(comp)
+    ok = None if geo is None else geo <= 1.2
+    print(
+        f"  compile auto/lax: geomean {_fmt(geo)} (<= 1.2), worst "
+        f"{_fmt(max(comp) if comp else None)}: {_verdict(ok)}"
+    )
+    mem = figs["memory"]
+    if mem:
+        ratio, name, layer, mode = max(mem)
+        print(
+            f"  peak memory <= 2x lax: worst {ratio:.2f} ({name}, {layer}, {SHORT[mode]}): "
+            f"{_verdict(ratio <= 2)}"
+        )
     else:
-        widths = [max(len(str(row[i])) for row in [HEADER, *rows]) for i in range(len(HEADER))]
-        for row in [HEADER, *rows]:
-            print(
-                "  ".join(
-                    str(c).rjust(w) if i else str(c).ljust(w)
-                    for i, (c, w) in enumerate(zip(row, widths))
-                )
-            )
-    comp = [
-        r["compile"][AUTO][k] / r["compile"]["lax.conv_transpose"][k]
-        for r in results
-        if "lax.conv_transpose" in r["compile"]
-        for k in (0, 1)
-    ]
-    three_d = [
-        r["fwd_bwd"]["lax.conv_transpose"] / r["fwd_bwd"][AUTO]
-        for r in results
-        if r["case"].ndim == 3 and "lax.conv_transpose" in r["fwd_bwd"]
-    ]
-    g = figs["geomean"]
-    print("\nTargets (issue 4):")
-    if g[("lax.conv_transpose", "fwd")]:
-        print(
-            f"  geomean auto/lax fwd {g[('lax.conv_transpose', 'fwd')]:.2f} (target <= 0.6), "
-            f"worst {figs['worst'][('lax.conv_transpose', 'fwd')]:.2f} (target <= 1.1); "
-            f"fwd+bwd geomean {g[('lax.conv_transpose', 'fwd_bwd')]:.2f}"
-        )
-    if g[("PyTorch", "fwd")]:
-        print(
-            f"  geomean auto/PyTorch fwd {g[('PyTorch', 'fwd')]:.2f} (target <= 1.0), "
-            f"fwd+bwd {g[('PyTorch', 'fwd_bwd')]:.2f}"
-        )
-    if three_d:
-        print(f"  3-D forward+backward speed-up over lax: {three_d[0]:.1f}x (target >= 10)")
-    if comp:
-        print(
-            f"  compile time auto/lax: geomean {_geomean(comp):.2f}, worst {max(comp):.2f} "
-            f"(target <= 1)"
-        )
-    print("  compute-bound cases: 'auto GFLOP/s (% matmul)' column (target >= 75%)")
+        print("  peak memory <= 2x lax: no memory analysis on this backend: n/a")
 
 
-def describe_machine(matmul_n: int) -> None:
+def describe_machine(matmul_n: int, modules: tuple[str, ...]) -> None:
     versions = [f"jax {jax.__version__}", f"numpy {np.__version__}"]
-    for mod in ("tensorflow", "torch"):
+    for mod in modules:
         try:
             versions.append(f"{mod} {__import__(mod).__version__}")
         except ImportError:
@@ -309,32 +503,64 @@ def describe_machine(matmul_n: int) -> None:
         f"backend {jax.default_backend()} ({jax.devices()[0].device_kind}); {os.cpu_count()} "
         f"CPU cores ({cpu}); {', '.join(versions)}"
     )
-    print(f"float32, channels-last (PyTorch channels-first); matmul reference {matmul_n}^2 float32")
+    try:
+        import torch
+
+        threads = f"PyTorch uses {torch.get_num_threads()} threads"
+    except ImportError:
+        threads = "no PyTorch"
+    print(
+        f"float32, channels-last for JAX/TF, PyTorch channels-first contiguous and channels_last; "
+        f"{threads}; same-run matmul {matmul_n}x{matmul_n} float32 through XLA"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, few rounds (CI)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--conv", action="store_true", help="only the strided convolutions")
+    which.add_argument("--transpose", action="store_true", help="only the transposes")
     parser.add_argument("--only", default="", help="run the cases whose name contains this")
-    parser.add_argument("--markdown", action="store_true", help="summary as a Markdown table")
+    parser.add_argument("--markdown", action="store_true", help="summary tables in Markdown")
+    parser.add_argument("--matmul", type=int, default=None, help="matmul size (default 2048)")
+    parser.add_argument("--torch-threads", type=int, default=None, help="torch.set_num_threads")
     parser.add_argument("--min-reps", type=int, default=None)
     parser.add_argument("--max-reps", type=int, default=None)
     parser.add_argument("--budget", type=float, default=None, help="seconds of timing per case")
+    parser.add_argument(
+        "--compile-reps", type=int, default=None, help="fresh compilations, least time kept"
+    )
     args = parser.parse_args(argv)
     args.min_reps = args.min_reps or (2 if args.quick else 3)
     args.max_reps = args.max_reps or (3 if args.quick else 15)
-    args.budget = args.budget or (0.5 if args.quick else 25.0)
-    cases = [suite.quick(c) if args.quick else c for c in suite.SUITE if args.only in c.name]
-    n = 128 if args.quick else 1024
-    describe_machine(n)
+    args.budget = args.budget or (0.3 if args.quick else 25.0)
+    args.compile_reps = args.compile_reps or (1 if args.quick else 3)
+    benches = [b for b in (TRANSPOSE, CONV) if not (args.conv and b is TRANSPOSE)]
+    benches = [b for b in benches if not (args.transpose and b is CONV)]
+    if args.torch_threads:
+        import torch
+
+        torch.set_num_threads(args.torch_threads)
+    n = args.matmul or (256 if args.quick else 2048)
+    modules = ("tensorflow", "torch") if TRANSPOSE in benches else ("torch",)
+    describe_machine(n, modules)
     matmul = _matmul(n)
-    results = []
-    for case in cases:
-        results.append(bench_case(case, args, matmul))
-        print_case(results[-1])
-        sys.stdout.flush()
-    if results:
-        print_summary(results, args.markdown)
+    done = []
+    for bench in benches:
+        cases = [suite.quick(c) if args.quick else c for c in bench.cases if args.only in c.name]
+        if not cases:
+            continue
+        print(f"\n##### {bench.title} #####")
+        warm_up(cases[0])
+        results = []
+        for case in cases:
+            results.append(bench_case(case, args, matmul))
+            print_case(results[-1], bench)
+            sys.stdout.flush()
+        done.append((bench, print_summary(results, bench, args.markdown)))
+    for bench, figs in done:
+        print_targets(bench, figs)
 
 
 if __name__ == "__main__":

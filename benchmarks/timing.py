@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import jax
@@ -29,15 +29,15 @@ def once(fn: Callable[..., Any], args: Sequence[Any]) -> float:
 class Timings:
     """Per-entry lists of seconds, filled round-robin."""
 
-    samples: dict[str, list[float]] = dataclasses.field(default_factory=dict)
+    samples: dict[Any, list[float]] = dataclasses.field(default_factory=dict)
 
-    def median(self, key: str) -> float | None:
+    def median(self, key: Any) -> float | None:
         xs = self.samples.get(key)
         return statistics.median(xs) if xs else None
 
 
 def interleaved(
-    entries: dict[Any, tuple[Callable[..., Any], Sequence[Any]]],
+    entries: Mapping[Any, tuple[Callable[..., Any], Sequence[Any]]],
     *,
     min_reps: int,
     max_reps: int,
@@ -68,14 +68,41 @@ def interleaved(
             timings.samples[key].append(once(fn, args))
 
 
-def compiled_bytes(jitted: Any, *args: Any) -> dict[str, int] | None:
-    """XLA's compiled memory analysis of a ``jax.jit`` function, or ``None`` if unavailable.
+@dataclasses.dataclass(frozen=True)
+class Compiled:
+    """One fresh compilation: its cost, the executable and XLA's memory analysis."""
+
+    seconds: float
+    executable: Callable[..., Any]
+    memory: dict[str, int] | None
+
+
+def compile_fresh(fun: Callable[..., Any], *args: Any, reps: int = 1) -> Compiled:
+    """Traces, lowers and compiles ``fun`` for ``args`` through a new ``jax.jit`` wrapper.
+
+    ``fun`` is wrapped in a new function each time, so that no trace or
+    executable cached for it is reused: ``seconds`` is the whole cost a user
+    pays on the first call, the least of ``reps`` such compilations (one
+    sample is at the mercy of a load spike). The executable is what the
+    benchmark then times.
+    """
+    times, executables = [], []
+    for _ in range(max(reps, 1)):
+        t0 = time.perf_counter()
+        executables.append(jax.jit(lambda *a: fun(*a)).lower(*args).compile())
+        times.append(time.perf_counter() - t0)
+    return Compiled(min(times), executables[-1], memory_of(executables[-1]))
+
+
+def memory_of(compiled: Any) -> dict[str, int] | None:
+    """XLA's memory analysis of a compiled executable, or ``None`` if the backend has none.
 
     ``temp`` is the scratch XLA allocates besides arguments and outputs: a
-    materialised zero-inserted input would show up there.
+    materialised zero-inserted input would show up there. ``peak`` is
+    arguments + outputs + temp, less what outputs alias from arguments.
     """
     try:
-        stats = jitted.lower(*args).compile().memory_analysis()
+        stats = compiled.memory_analysis()
     except Exception:  # not every backend implements it
         return None
     if stats is None:
@@ -91,3 +118,12 @@ def compiled_bytes(jitted: Any, *args: Any) -> dict[str, int] | None:
             - stats.alias_size_in_bytes
         ),
     }
+
+
+def compiled_bytes(jitted: Any, *args: Any) -> dict[str, int] | None:
+    """:func:`memory_of` a ``jax.jit`` function compiled for ``args``, or ``None``."""
+    try:
+        compiled = jitted.lower(*args).compile()
+    except Exception:  # not every backend implements it
+        return None
+    return memory_of(compiled)
