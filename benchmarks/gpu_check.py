@@ -30,7 +30,8 @@ and installs nothing.
 3. **A suggested ``auto`` rule**: the jconv algorithm that is fastest per
    layer, and the one rule (with exceptions) that a lead can turn into code.
 
-The process exits with status 1 when any grid configuration fails.
+The process exits with status 1 when a grid configuration fails, or when the
+time limit stopped the grid before its end.
 """
 
 from __future__ import annotations
@@ -665,7 +666,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _grid_section(args: argparse.Namespace, deadline: float) -> bool:
-    """Runs and prints the grid; ``True`` when a configuration failed."""
+    """Runs and prints the grid; ``True`` when a configuration failed or did not run."""
     _print(
         [
             "",
@@ -683,7 +684,7 @@ def _grid_section(args: argparse.Namespace, deadline: float) -> bool:
         _print([f"        {f}" for f in line.failures[:3]])
     if note:
         _print([f"GRID INCOMPLETE: {note}"])
-    return any(line.passed < line.run for line in lines)
+    return bool(note) or any(line.passed < line.run for line in lines)
 
 
 def _speed_section(args: argparse.Namespace, torch_info, deadline: float) -> None:
@@ -717,7 +718,12 @@ def _speed_section(args: argparse.Namespace, torch_info, deadline: float) -> Non
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Runs the check and prints the report; raises ``SystemExit(1)`` if the grid fails."""
+    """Runs the check and prints the report.
+
+    Raises:
+      SystemExit: status 1 if the grid failed or did not finish; status 2 (from
+        ``argparse``) for bad arguments.
+    """
     args = _arguments(argv)
     start = time.perf_counter()
     torch_info = torch_device(jax.default_backend())
@@ -729,7 +735,7 @@ def main(argv: list[str] | None = None) -> None:
         _speed_section(args, torch_info, start + 60 * args.max_minutes)
     _print([f"elapsed {time.perf_counter() - start:.0f} s"])
     if failed:
-        _print(["FAILED: the correctness grid has failures (above)"])
+        _print(["FAILED: the correctness grid has failures or did not finish (above)"])
         raise SystemExit(1)
 
 

@@ -97,8 +97,21 @@ def test_a_wrong_algorithm_fails_the_grid_and_the_exit_status():
     assert re.search(r"^        transpose-.*: out [\d.]+e-0[23], dx ", text, re.M), text
     for name in (*registry.ALGORITHMS, "auto"):
         assert int(_grid_line(text, f"conv_transpose algorithm={name}").group(3)) == 0
-    assert text.rstrip().endswith("FAILED: the correctness grid has failures (above)")
+    assert text.rstrip().endswith(
+        "FAILED: the correctness grid has failures or did not finish (above)"
+    )
     assert "== speed" not in text
+
+
+def test_the_time_limit_stops_the_grid_and_the_layers_and_fails_the_run():
+    text, code = _main(["--smoke", "--max-minutes", "1e-9"])
+    assert code == 1, text
+    total = sum(gpu_check.SMOKE_GRID.values())
+    assert f"GRID INCOMPLETE: stopped at the time limit after 0 of {total} configurations" in text
+    for case in suite.SUITE:
+        assert re.search(rf"^{re.escape(case.name)}\s+skipped", text, re.M), text
+        assert f"  {case.name}: skipped, --max-minutes reached" in text
+    assert "no layer timed every algorithm: no suggestion" in text
 
 
 def _torch_transpose_grads(y, w, ct, stride, padding, output_padding, dilation, groups):
