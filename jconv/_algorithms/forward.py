@@ -1,4 +1,4 @@
-"""The convolution itself: one ``lax.conv_general_dilated`` on the trimmed problem.
+"""The convolution itself: one ``jconv_conv`` primitive on the trimmed problem.
 
 :func:`forward` runs a canonical :class:`~jconv._canonical.spec.Call` of
 ``jconv.conv``: circular, reflect or replicate padding first (:mod:`.padding_modes`), then only the part
@@ -12,33 +12,21 @@ dimension) and work that scales with the data.
 from __future__ import annotations
 
 import jax
-from jax import lax
 
-from jconv._algorithms import reach
+from jconv._algorithms import primitives, reach
 from jconv._algorithms.bias import add_bias
 from jconv._algorithms.padding_modes import mode_pad
 from jconv._canonical.spec import Call, Spec
 
 
 def strided(x: jax.Array, kernel: jax.Array, spec: Spec, *, fn: str = "jconv.conv") -> jax.Array:
-    """``conv(x, kernel)`` for a zero-padded spec: the trimmed ``lax`` convolution."""
+    """``conv(x, kernel)`` for a zero-padded spec, trimmed (:func:`.primitives.conv`)."""
     c_out = kernel.shape[-1]
     trimmed = reach.prepare(fn, x, kernel, spec, transpose=False, c_out=c_out)
     if trimmed is None:
         return reach.zeros(spec, x.shape[0], c_out, x.dtype)
     x, kernel, t = trimmed
-    out = lax.conv_general_dilated(
-        x,
-        kernel,
-        window_strides=t.spec.stride,
-        padding=t.spec.pads,
-        rhs_dilation=t.spec.dilation,
-        dimension_numbers=spec.layout.dimension_numbers(),
-        feature_group_count=spec.groups,
-        precision=spec.precision,
-        preferred_element_type=spec.preferred_element_type,
-    )
-    return reach.restore(out, t)
+    return reach.restore(primitives.conv(x, kernel, t.spec), t)
 
 
 def forward(fn: str, call: Call) -> jax.Array:

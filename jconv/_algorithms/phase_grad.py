@@ -1,17 +1,14 @@
-"""The two transposes of the stride-phase transposed convolution, without lhs dilation.
+"""The kernel cotangent of a transposed convolution, in the phase domain, without lhs dilation.
 
-For ``y = conv_transpose(x, w)``, with ``g`` the cotangent of ``y``:
-
-* the input cotangent is the *forward* strided convolution ``conv(g, w)`` with
-  the same stride, dilation, groups and padding (the adjoint identity);
-* the kernel cotangent is computed in the phase domain: ``g`` is split back
-  into its phases (space-to-depth, the transpose of the interleave), each
-  stacked-kernel tap is the correlation of the padded input with those phases,
-  and the taps are scattered back to the kernel layout (the transpose of the
-  phase split).
-
-Both work in the cotangent's dtype (``preferred_element_type`` widens it)
-and return the primal's dtype, as ``lax.conv_general_dilated``'s own rules do.
+For ``y = conv_transpose(x, w)``, with ``g`` the cotangent of ``y``, ``g`` is
+split back into its phases (space-to-depth, the transpose of the
+interleave), each stacked-kernel tap is the correlation of the padded input
+with those phases, and the taps are scattered back to the kernel layout (the
+transpose of the phase split). The kernel cotangent of ``conv(x, w)`` is the
+same computation with the roles of ``x`` and ``g`` swapped
+(:mod:`jconv._algorithms.primitives`). It works in the cotangent's dtype
+(``preferred_element_type`` widens it) and returns the kernel's dtype, as
+``lax.conv_general_dilated``'s own rules do.
 """
 
 from __future__ import annotations
@@ -22,51 +19,11 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from jconv._algorithms.depthwise import correlate, is_depthwise, tap_products
+from jconv._algorithms.depthwise import is_depthwise, tap_products
 from jconv._algorithms.phase_ops import interleave, phase_kernel, plan
 from jconv._algorithms.phase_plan import DimPlan
 from jconv._canonical.operands import pad_spatial
-from jconv._canonical.sizes import effective
 from jconv._canonical.spec import TransposeSpec
-
-
-def input_grad(g: jax.Array, kernel: jax.Array, spec: TransposeSpec, dtype) -> jax.Array:
-    """``conv(g, kernel)`` strided: the cotangent of ``x``, of size ``spec.in_size``.
-
-    The high padding is solved so that the output has exactly ``spec.in_size``
-    (it differs from ``spec.pads`` when ``output_padding`` made ``out_size``
-    larger than any size the forward convolution maps back). Depthwise
-    configurations use :func:`jconv._algorithms.depthwise.correlate`.
-    """
-    pads = [
-        (lo, (i - 1) * s + effective(k, d) - lo - o)
-        for i, o, k, s, d, (lo, _) in zip(
-            spec.in_size, spec.out_size, spec.window, spec.stride, spec.dilation, spec.pads
-        )
-    ]
-    if is_depthwise(kernel.shape[-1], spec.groups):
-        n = spec.layout.ndim
-        taps = jnp.moveaxis(kernel, n, n + 1)[..., None]  # (*window, G, C_out // G, 1)
-        return correlate(
-            pad_spatial(g, spec.layout, pads),
-            taps,
-            spec.layout,
-            spec.in_size,
-            stride=spec.stride,
-            dilation=spec.dilation,
-            dtype=g.dtype,
-        ).astype(dtype)
-    out = lax.conv_general_dilated(
-        g,
-        kernel.astype(g.dtype),
-        window_strides=spec.stride,
-        padding=pads,
-        rhs_dilation=spec.dilation,
-        dimension_numbers=spec.layout.dimension_numbers(),
-        feature_group_count=spec.groups,
-        precision=spec.precision,
-    )
-    return out.astype(dtype)
 
 
 def _like(g: jax.Array, shape: tuple[int, ...]) -> jax.ShapeDtypeStruct:

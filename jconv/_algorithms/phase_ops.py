@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import math
 import operator
 
@@ -24,20 +25,10 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from jconv._algorithms.depthwise import correlate, is_depthwise
-from jconv._algorithms.phase_plan import DimPlan, Phase, plan_dim
-from jconv._canonical.operands import pad_spatial
-from jconv._canonical.spec import TransposeSpec
-
-
-def plan(spec: TransposeSpec) -> tuple[DimPlan, ...]:
-    """The per-dimension phase plans for a transposed convolution."""
-    return tuple(
-        plan_dim(i, o, k, s, d, lo)
-        for i, o, k, s, d, (lo, _) in zip(
-            spec.in_size, spec.out_size, spec.window, spec.stride, spec.dilation, spec.pads
-        )
-    )
+from jconv._algorithms.auto import exact_phases
+from jconv._algorithms.phase_plan import DimPlan, Phase, plan
+from jconv._algorithms.strided import strided_conv
+from jconv._canonical.spec import Spec, TransposeSpec
 
 
 def _phase_taps(w: jax.Array, axis: int, p: DimPlan) -> jax.Array:
@@ -168,35 +159,67 @@ def interleave(
     return z
 
 
-def _stacked(x: jax.Array, wc: jax.Array, plans: tuple[DimPlan, ...], spec: TransposeSpec):
-    """The one stride-1 convolution of ``x`` with the stacked phase kernel ``wc``."""
-    if is_depthwise(x.shape[spec.layout.channel_axis], spec.groups):
-        dtype = spec.preferred_element_type or x.dtype
-        taps = wc.reshape(*wc.shape[:-2], spec.groups, 1, -1)
-        x = pad_spatial(x, spec.layout, [p.pads for p in plans])
-        sizes = [p.conv_length for p in plans]
-        dilation = [p.dilation for p in plans]
-        return correlate(
-            x, taps, spec.layout, sizes, stride=[1] * len(plans), dilation=dilation, dtype=dtype
-        )
-    return lax.conv_general_dilated(
-        x,
-        wc,
-        window_strides=(1,) * spec.layout.ndim,
-        padding=[p.pads for p in plans],
-        rhs_dilation=tuple(p.dilation for p in plans),
-        dimension_numbers=spec.layout.dimension_numbers(),
-        feature_group_count=spec.groups,
-        precision=spec.precision,
-        preferred_element_type=spec.preferred_element_type,
+def _conv_spec(spec: TransposeSpec, plans, window, pads) -> Spec:
+    """The stride-1 convolution, in the phase domain, that computes some of the phases."""
+    return dataclasses.replace(
+        spec,
+        out_size=tuple(p.conv_length for p in plans),
+        window=tuple(window),
+        stride=(1,) * len(plans),
+        dilation=tuple(p.dilation for p in plans),
+        pads=tuple(pads),
     )
 
 
-def phase_forward(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.Array:
-    """Transposed convolution as one stride-1 convolution of stacked phase sub-kernels.
+def _stacked(x: jax.Array, kernel: jax.Array, plans: tuple[DimPlan, ...], spec: TransposeSpec):
+    """Every phase at once: one convolution with the stacked phase kernel."""
+    wc = phase_kernel(kernel, plans, spec.groups)
+    conv = _conv_spec(spec, plans, [p.window for p in plans], [p.pads for p in plans])
+    return strided_conv(x, wc, conv)
 
-    Depthwise configurations (one input channel per group) use
-    :func:`jconv._algorithms.depthwise.correlate` for that convolution.
+
+def _sub_kernel(kernel: jax.Array, phases: tuple[Phase, ...], plans, groups: int) -> jax.Array:
+    """One phase's taps, flipped, as a convolution kernel ``(*taps, C_in // G, C_out)``."""
+    n = len(plans)
+    w = kernel
+    for a, (ph, p) in enumerate(zip(phases, plans)):
+        end = ph.first_tap + (ph.taps - 1) * p.tap_step + 1
+        w = lax.rev(lax.slice_in_dim(w, ph.first_tap, end, stride=p.tap_step, axis=a), (a,))
+    *taps, c_out, c_in = w.shape
+    w = w.reshape(*taps, c_out, groups, c_in // groups)
+    w = jnp.transpose(w, (*range(n), n + 2, n + 1, n))
+    return w.reshape(*taps, c_in // groups, groups * c_out)
+
+
+def _exact(x: jax.Array, kernel: jax.Array, plans: tuple[DimPlan, ...], spec: TransposeSpec):
+    """One convolution per phase with exactly its taps, in the stacked output's channel order.
+
+    Phases with fewer taps than the longest start later (their low padding is
+    smaller by the missing taps), so no multiply touches a zero tap.
+    """
+    outs = []
+    for phases in itertools.product(*(p.phases for p in plans)):
+        pads = [
+            (p.pads[0] - p.dilation * (p.window - ph.taps), p.pads[1])
+            for ph, p in zip(phases, plans)
+        ]
+        conv = _conv_spec(spec, plans, [ph.taps for ph in phases], pads)
+        outs.append(strided_conv(x, _sub_kernel(kernel, phases, plans, spec.groups), conv))
+    axis, g = spec.layout.channel_axis, spec.groups
+    z = jnp.stack(outs, axis)  # channels (P, G, C_out // G)
+    z = z.reshape(*z.shape[:axis], len(outs), g, -1, *z.shape[axis + 2 :])
+    z = jnp.swapaxes(z, axis, axis + 1)
+    return z.reshape(*z.shape[:axis], -1, *z.shape[axis + 3 :])
+
+
+def phase_forward(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.Array:
+    """Transposed convolution as stride-1 convolutions of the phase sub-kernels.
+
+    All phases run as one convolution of the stacked sub-kernels, or, where
+    that would compute mostly zero taps (:func:`jconv._algorithms.auto.exact_phases`),
+    as one convolution per phase. Either is
+    :func:`jconv._algorithms.strided.strided_conv` (depthwise layers sum
+    shifted products).
 
     Args:
       x: ``(N, *spatial, C_in)`` or channels-first, as ``spec.layout`` says.
@@ -207,5 +230,7 @@ def phase_forward(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.A
       The same array as :func:`jconv._algorithms.reference.lhs_dilation`.
     """
     plans = plan(spec)
-    z = _stacked(x, phase_kernel(kernel, plans, spec.groups), plans, spec)
-    return interleave(z, plans, spec.groups, spec.layout.channels_last)
+    compute = _exact if exact_phases(spec, plans) else _stacked
+    return interleave(
+        compute(x, kernel, plans, spec), plans, spec.groups, spec.layout.channels_last
+    )

@@ -155,3 +155,13 @@ def plan_dim(i: int, o: int, k: int, s: int, d: int, lo: int) -> DimPlan:
         size=o,
         kernel_size=k,
     )
+
+
+def plan(spec) -> tuple[DimPlan, ...]:
+    """The per-dimension plans of a transposed convolution's spec (:class:`jconv._canonical.spec.Spec`)."""
+    return tuple(
+        plan_dim(i, o, k, s, d, lo)
+        for i, o, k, s, d, (lo, _) in zip(
+            spec.in_size, spec.out_size, spec.window, spec.stride, spec.dilation, spec.pads
+        )
+    )

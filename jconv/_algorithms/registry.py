@@ -6,22 +6,23 @@ and must agree with ``"lhs_dilation"`` (the reference) on every input:
 * ``"lhs_dilation"``: the reference, XLA's convolution of the zero-inserted
   input, differentiated by JAX's own rules.
 * ``"phase"``: the stride-phase decomposition (:mod:`jconv._algorithms.phase_ops`), with
-  derivatives that never dilate an input (:mod:`jconv._algorithms.phase`).
+  derivatives that never dilate an input (:mod:`jconv._algorithms.primitives`).
 * ``"hybrid"``: the reference's forward pass with ``"phase"``'s derivatives.
+
+``"auto"`` is :func:`jconv._algorithms.auto.choose`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import jax
 
 from jconv._algorithms import reach
+from jconv._algorithms.auto import choose
 from jconv._algorithms.bias import add_bias
 from jconv._algorithms.padding_modes import mode_fold
-from jconv._algorithms.phase import hybrid, phase
-from jconv._algorithms.phase_ops import plan
+from jconv._algorithms.primitives import hybrid, phase
 from jconv._algorithms.reference import lhs_dilation
 from jconv._canonical.spec import Call, TransposeSpec
 
@@ -32,42 +33,6 @@ ALGORITHMS: dict[str, Algorithm] = {
     "phase": phase,
     "hybrid": hybrid,
 }
-
-_MIN_PHASE_EFFICIENCY_2D = 0.6
-
-
-def choose(spec: TransposeSpec, backend: str | None = None) -> str:
-    """The algorithm ``"auto"`` runs for this configuration.
-
-    The rule comes from ``benchmarks/run.py`` and the sweeps recorded in
-    ``benchmarks/README.md`` (2-core x86 CPU, float32):
-
-    * CPU: ``"phase"``, except for ungrouped 2-D layers whose stacked phase
-      kernel is mostly zero taps (taps of the kernel / taps computed below
-      0.6, e.g. kernel 3 with stride 2: 9/16). XLA:CPU runs 2-D lhs-dilated
-      convolutions with a dedicated kernel that skips the inserted zeros, and
-      beats ``"phase"`` there by ~25%; those get ``"hybrid"`` (its forward
-      pass, ``"phase"``'s gradients). In 1-D and 3-D, and for grouped
-      layers, XLA's lhs-dilated convolution is 1.3x to 100x slower than
-      ``"phase"``; its kernel gradient is 10-40x slower everywhere.
-    * GPU, TPU and anything else: ``"lhs_dilation"``, XLA's own transposed
-      convolution (cuDNN and the TPU compiler have dedicated kernels for it),
-      until the benchmark has been run there.
-
-    Args:
-      spec: the configuration.
-      backend: ``jax.default_backend()`` when ``None``.
-
-    Returns:
-      A key of :data:`ALGORITHMS`.
-    """
-    if (backend or jax.default_backend()) != "cpu":
-        return "lhs_dilation"
-    if spec.layout.ndim == 2 and spec.groups == 1:
-        efficiency = math.prod(p.efficiency for p in plan(spec))
-        if efficiency < _MIN_PHASE_EFFICIENCY_2D:
-            return "hybrid"
-    return "phase"
 
 
 def transpose(fn: str, call: Call, algorithm: str) -> jax.Array:

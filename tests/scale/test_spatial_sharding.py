@@ -75,11 +75,14 @@ WHICH = ("forward", "grad_x", "grad_kernel")
 #   convolution's output is longer than the input (12 > 8 along depth): the
 #   depth-to-space reshape in phase_ops.interleave that merges (J, stride) into
 #   the depth axis is all-gathered ("jit(conv_transpose)/reshape" in the HLO
-#   metadata), and so is its transpose in phase_grad._space_to_depth.
+#   metadata), and so is its transpose in phase_grad._space_to_depth;
+# * for the same reason jconv.conv's input gradient in the "ncdhw" layer: on
+#   CPU it is that phase transposed convolution (the jconv_conv primitive).
 KNOWN_ALL_GATHER = {
     "ndhwc-lhs_dilation-grad_kernel",
     "ncdhw-lhs_dilation-grad_kernel",
     *(f"ncdhw-{a}-{w}" for a in ("auto", "phase") for w in WHICH),
+    "ncdhw-conv-grad_x",
 }
 
 

@@ -1,0 +1,83 @@
+"""The strided convolution itself, on a trimmed, zero-padded spec.
+
+One function, :func:`strided_conv`, computes ``jconv.conv``'s forward pass,
+the input gradient of every transposed convolution (the adjoint identity) and
+the phase algorithm's stride-1 convolutions, in one of three ways that
+:func:`jconv._algorithms.auto.conv_method` picks: ``lax.conv_general_dilated``;
+for grouped convolutions with one input or one output channel per group
+(depthwise, and the input gradient of a depthwise transposed convolution),
+:func:`jconv._algorithms.depthwise.correlate`, one shifted product per tap;
+or one ungrouped convolution per group.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from jconv._algorithms.auto import conv_method
+from jconv._algorithms.depthwise import correlate
+from jconv._canonical.operands import pad_spatial
+from jconv._canonical.spec import Spec
+
+
+def strided_conv(x: jax.Array, kernel: jax.Array, spec: Spec) -> jax.Array:
+    """``conv(x, kernel)`` with ``spec``'s stride, padding, dilation and groups.
+
+    Args:
+      x: ``(N, *spec.in_size, C_in)`` or channels-first.
+      kernel: ``(*window, C_in // groups, C_out)``.
+      spec: the configuration (padding within the kernel's reach: trimmed).
+
+    Returns:
+      ``(N, *spec.out_size, C_out)`` in the layout of ``x``, of
+      ``spec.preferred_element_type`` or ``x``'s dtype.
+    """
+    groups, n = spec.groups, spec.layout.ndim
+    method = conv_method(spec, kernel.shape[-2] * groups, kernel.shape[-1])
+    if method == "correlate":
+        taps = kernel.reshape(*kernel.shape[:n], kernel.shape[-2], groups, -1)
+        taps = jnp.moveaxis(taps, n + 1, n)  # (*window, G, C_in // G, C_out // G)
+        return correlate(
+            pad_spatial(x, spec.layout, spec.pads),
+            taps,
+            spec.layout,
+            spec.out_size,
+            stride=spec.stride,
+            dilation=spec.dilation,
+            dtype=spec.preferred_element_type or x.dtype,
+        )
+    if method == "per_group":
+        return _per_group(x, kernel, spec)
+    return _lax(x, kernel, spec, groups)
+
+
+def _per_group(x: jax.Array, kernel: jax.Array, spec: Spec) -> jax.Array:
+    """A grouped convolution as one ungrouped convolution per group, concatenated."""
+    g, axis = spec.groups, spec.layout.channel_axis
+    c_in, c_out = kernel.shape[-2], kernel.shape[-1] // g
+    outs = [
+        _lax(
+            lax.slice_in_dim(x, i * c_in, (i + 1) * c_in, axis=axis),
+            lax.slice_in_dim(kernel, i * c_out, (i + 1) * c_out, axis=kernel.ndim - 1),
+            spec,
+            1,
+        )
+        for i in range(g)
+    ]
+    return jnp.concatenate(outs, axis)
+
+
+def _lax(x: jax.Array, kernel: jax.Array, spec: Spec, groups: int) -> jax.Array:
+    return lax.conv_general_dilated(
+        x,
+        kernel,
+        window_strides=spec.stride,
+        padding=spec.pads,
+        rhs_dilation=spec.dilation,
+        dimension_numbers=spec.layout.dimension_numbers(),
+        feature_group_count=groups,
+        precision=spec.precision,
+        preferred_element_type=spec.preferred_element_type,
+    )
