@@ -3,7 +3,8 @@
 * :func:`choose`: the transposed-convolution algorithm ``algorithm="auto"`` runs
   (and so the derivatives of ``jconv.conv``);
 * :func:`exact_phases`: whether ``"phase"`` computes the phases together or apart;
-* :func:`conv_method`: how a strided convolution is computed.
+* :func:`conv_method`: how a strided convolution is computed;
+* :func:`kernel_grad_method`: how the phase-domain kernel gradient is computed.
 
 Pure arithmetic on the spec and the backend's name (no JAX computation),
 measured by ``python -m benchmarks.sweep`` and ``benchmarks/run.py`` and
@@ -105,3 +106,23 @@ def conv_method(spec: Spec, c_in: int, c_out: int, backend: str | None = None) -
     if g <= _MAX_SPLIT_GROUPS and min(c_in, c_out) // g >= _MIN_SPLIT_CHANNELS:
         return "per_group"
     return "lax"
+
+
+def kernel_grad_method(spec: TransposeSpec, c_in: int) -> str:
+    """How :func:`jconv._algorithms.phase_grad.kernel_grad` correlates, per stacked tap.
+
+    Measured on XLA:CPU (``benchmarks/README.md``): ``"dots"`` (one
+    ``dot_general`` per tap) except in ungrouped 1-D, where ``"conv"`` (one
+    convolution with batch and channels swapped) wins; ``"depthwise"``
+    (elementwise products) with one input channel per group. XLA's
+    batch-grouped convolution is 100x slower than either.
+
+    Args:
+      spec: the transposed convolution's configuration.
+      c_in: its input channels (all groups).
+    """
+    if spec.groups > 1 and c_in == spec.groups:
+        return "depthwise"
+    if spec.layout.ndim == 1 and spec.groups == 1:
+        return "conv"
+    return "dots"

@@ -22,11 +22,6 @@ from jax import lax
 from jconv._canonical.operands import Layout
 
 
-def is_depthwise(c_in: int, groups: int) -> bool:
-    """True for grouped convolutions with one input channel per group."""
-    return groups > 1 and c_in == groups
-
-
 def _window_slice(x, layout: Layout, starts, sizes, steps) -> jax.Array:
     start, limit, stride = [0] * x.ndim, list(x.shape), [1] * x.ndim
     for axis, b, m, st in zip(layout.spatial_axes, starts, sizes, steps):

@@ -19,7 +19,8 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from jconv._algorithms.depthwise import is_depthwise, tap_products
+from jconv._algorithms import auto
+from jconv._algorithms.depthwise import tap_products
 from jconv._algorithms.phase_ops import interleave, phase_kernel, plan
 from jconv._algorithms.phase_plan import DimPlan
 from jconv._canonical.operands import pad_spatial
@@ -119,14 +120,7 @@ def _taps_depthwise(xp: jax.Array, z: jax.Array, plans, spec: TransposeSpec) -> 
     return taps.reshape(*taps.shape[: len(plans)], 1, -1)
 
 
-def _taps_method(x: jax.Array, spec: TransposeSpec):
-    """Measured on XLA:CPU (benchmarks/README.md): dots win except in 1-D; depthwise is
-    elementwise; XLA's batch-grouped convolution is 100x slower than either."""
-    if is_depthwise(x.shape[spec.layout.channel_axis], spec.groups):
-        return _taps_depthwise
-    if spec.layout.ndim == 1 and spec.groups == 1:
-        return _taps_by_conv
-    return _taps_by_dots
+_TAPS = {"depthwise": _taps_depthwise, "conv": _taps_by_conv, "dots": _taps_by_dots}
 
 
 def kernel_grad(g: jax.Array, x: jax.Array, spec: TransposeSpec, kernel_aval) -> jax.Array:
@@ -144,7 +138,8 @@ def kernel_grad(g: jax.Array, x: jax.Array, spec: TransposeSpec, kernel_aval) ->
     plans = plan(spec)
     z = _space_to_depth(g, plans, spec, kernel_aval.shape[-2])
     xp = pad_spatial(x.astype(g.dtype), spec.layout, [p.pads for p in plans])
-    taps = _taps_method(x, spec)(xp, z, plans, spec)
+    method = auto.kernel_grad_method(spec, x.shape[spec.layout.channel_axis])
+    taps = _TAPS[method](xp, z, plans, spec)
     aval = _like(g, kernel_aval.shape)
     (dk,) = jax.linear_transpose(lambda w: phase_kernel(w, plans, spec.groups), aval)(taps)
     return dk.astype(kernel_aval.dtype)

@@ -25,7 +25,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from jconv._algorithms.auto import exact_phases
+from jconv._algorithms import auto
 from jconv._algorithms.phase_plan import DimPlan, Phase, plan
 from jconv._algorithms.strided import strided_conv
 from jconv._canonical.spec import Spec, TransposeSpec
@@ -230,7 +230,7 @@ def phase_forward(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.A
       The same array as :func:`jconv._algorithms.reference.lhs_dilation`.
     """
     plans = plan(spec)
-    compute = _exact if exact_phases(spec, plans) else _stacked
+    compute = _exact if auto.exact_phases(spec, plans) else _stacked
     return interleave(
         compute(x, kernel, plans, spec), plans, spec.groups, spec.layout.channels_last
     )

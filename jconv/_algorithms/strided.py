@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from jconv._algorithms.auto import conv_method
+from jconv._algorithms import auto
 from jconv._algorithms.depthwise import correlate
 from jconv._canonical.operands import pad_spatial
 from jconv._canonical.spec import Spec
@@ -35,7 +35,7 @@ def strided_conv(x: jax.Array, kernel: jax.Array, spec: Spec) -> jax.Array:
       ``spec.preferred_element_type`` or ``x``'s dtype.
     """
     groups, n = spec.groups, spec.layout.ndim
-    method = conv_method(spec, kernel.shape[-2] * groups, kernel.shape[-1])
+    method = auto.conv_method(spec, kernel.shape[-2] * groups, kernel.shape[-1])
     if method == "correlate":
         taps = kernel.reshape(*kernel.shape[:n], kernel.shape[-2], groups, -1)
         taps = jnp.moveaxis(taps, n + 1, n)  # (*window, G, C_in // G, C_out // G)
