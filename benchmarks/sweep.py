@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -190,7 +191,7 @@ def sweep_groups(quick: bool, budget: float) -> None:
             return (y, *vjp(ct))
 
         ct = jax.device_put(rng.standard_normal(jax.eval_shape(fwd, x, w).shape, dtype=np.float32))
-        entries = {}
+        entries: dict[tuple[str, str], tuple[Any, tuple[Any, ...]]] = {}
         for m in methods:
             if m == "correlate" and min(shape[-1], c_out) // g > 16:
                 continue  # one product per channel pair: only for few channels per group

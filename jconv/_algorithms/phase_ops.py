@@ -4,13 +4,15 @@ The kernel is split, per spatial dimension, into the phase sub-kernels planned
 by :mod:`jconv._algorithms.phase_plan` (taps ``t0 + m*s'``, flipped, right-aligned in a
 common window). All ``prod(live phases)`` sub-kernels are stacked along the
 output channels, *inside* each channel group, as ``(G, *phases, C_out // G)``,
-so that one stride-1 ``lax.conv_general_dilated`` on the undilated input with
-``feature_group_count = G`` computes every phase. The phases are then
+so that one stride-1 convolution of the undilated input
+(:func:`jconv._algorithms.strided.strided_conv`) computes every phase; or,
+where that would compute mostly zero taps, one convolution per phase with
+exactly its taps, stacked in the same channel order. The phases are then
 interleaved (depth-to-space, zeros for phases no tap reaches) and cropped to
 the output size.
 
-Differentiation does not go through these ops: :mod:`jconv._algorithms.phase` wraps
-them in a primitive whose transposes are in :mod:`jconv._algorithms.phase_grad`.
+Differentiation does not go through these ops: :mod:`jconv._algorithms.primitives` wraps
+them in a primitive whose kernel transpose is in :mod:`jconv._algorithms.phase_grad`.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import pytest
 
 import jconv
 from compat import tf, torch
+from jconv._algorithms import primitives
 
 F = torch.nn.functional
 f32, f64 = np.float32, np.float64
@@ -272,6 +273,8 @@ def tripwire(monkeypatch):
         raise AssertionError("a convolution was reached: the check came too late")
 
     monkeypatch.setattr(jax.lax, "conv_general_dilated", reached)
+    # jconv's own primitives (their jitted implementations may be cached):
+    monkeypatch.setattr(primitives, "_bind", reached)
 
 
 def test_the_table_is_large_and_distinct():
