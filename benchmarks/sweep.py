@@ -129,7 +129,8 @@ def _compiled(fun, *args, **patch):
     try:
         for name, value in patch.items():
             setattr(auto, name, value)
-        return jax.jit(fun).lower(*args).compile()
+        # a fresh function: jax.jit reuses the trace of a function it has seen
+        return jax.jit(lambda *a: fun(*a)).lower(*args).compile()
     finally:
         for name, value in saved.items():
             setattr(auto, name, value)

@@ -17,32 +17,29 @@ import math
 
 import jax
 
-from jconv._algorithms.phase_plan import DimPlan, plan
+from jconv._algorithms.phase_plan import DimPlan
 from jconv._canonical.spec import Spec, TransposeSpec
 
-_MIN_PHASE_EFFICIENCY_2D = 0.6
-_MIN_STACKED_EFFICIENCY = 0.75
-_MAX_SPLIT_GROUPS = 16
-_MIN_SPLIT_CHANNELS = 8
+_MIN_STACKED_EFFICIENCY = 0.65
+_MAX_SPLIT_GROUPS = 32
 
 
 def choose(spec: TransposeSpec, backend: str | None = None) -> str:
     """The algorithm ``"auto"`` runs for this configuration.
 
-    The rule comes from ``benchmarks/run.py`` and the sweeps recorded in
-    ``benchmarks/README.md`` (2-core x86 CPU, float32):
+    The rule comes from ``python -m benchmarks.sweep`` and ``benchmarks/run.py``
+    as recorded in ``benchmarks/README.md`` (2-core x86 CPU, float32):
 
-    * CPU: ``"phase"``, except for ungrouped 2-D layers whose stacked phase
-      kernel is mostly zero taps (taps of the kernel / taps computed below
-      0.6, e.g. kernel 3 with stride 2: 9/16). XLA:CPU runs 2-D lhs-dilated
-      convolutions with a dedicated kernel that skips the inserted zeros, and
-      beats ``"phase"`` there by ~25%; those get ``"hybrid"`` (its forward
-      pass, ``"phase"``'s gradients). In 1-D and 3-D, and for grouped
-      layers, XLA's lhs-dilated convolution is 1.3x to 100x slower than
-      ``"phase"``; its kernel gradient is 10-40x slower everywhere.
+    * CPU: ``"phase"``. XLA:CPU's lhs-dilated convolution (``"lhs_dilation"``,
+      and ``"hybrid"``'s forward) multiplies the inserted zeros in 1-D and
+      3-D (1.3x to 100x slower) and its kernel gradient is 10-40x slower
+      everywhere. Its 2-D kernel skips the zeros, which used to win where the
+      stacked phase kernel is mostly zero taps (kernel 3, stride 2); with one
+      convolution per phase there (:func:`exact_phases`) ``"phase"`` is
+      faster on every layer of the sweep.
     * GPU, TPU and anything else: ``"lhs_dilation"``, XLA's own transposed
       convolution (cuDNN and the TPU compiler have dedicated kernels for it),
-      until the benchmark has been run there.
+      until ``benchmarks/gpu_check.py`` has been run there.
 
     The same rule picks the derivatives of ``jconv.conv``: where it says
     ``"lhs_dilation"``, ``jconv.conv`` is XLA's convolution differentiated by
@@ -56,12 +53,9 @@ def choose(spec: TransposeSpec, backend: str | None = None) -> str:
     Returns:
       A key of :data:`jconv._algorithms.registry.ALGORITHMS`.
     """
+    del spec
     if (backend or jax.default_backend()) != "cpu":
         return "lhs_dilation"
-    if spec.layout.ndim == 2 and spec.groups == 1:
-        efficiency = math.prod(p.efficiency for p in plan(spec))
-        if efficiency < _MIN_PHASE_EFFICIENCY_2D:
-            return "hybrid"
     return "phase"
 
 
@@ -70,27 +64,34 @@ def exact_phases(spec: TransposeSpec, plans: tuple[DimPlan, ...]) -> bool:
 
     The stacked convolution right-aligns every phase's taps in a common
     window, so kernels that do not divide by the stride compute zero taps
-    (kernel 3, stride 2: 9 of 16). Below 75% useful taps, one convolution per
-    phase with exactly its taps is faster (measured: ``benchmarks/sweep.py``),
-    although each has fewer output channels.
+    (kernel 3, stride 2: 9 of 16). In 1-D and 2-D, below 65% useful taps,
+    one convolution per phase with exactly its taps is 1.1x to 1.5x faster
+    (``python -m benchmarks.sweep``), although each has fewer output channels;
+    at 69% (kernel 5, stride 2) and in 3-D (8 small convolutions) the stacked
+    one wins.
     """
-    del spec
-    return math.prod(p.efficiency for p in plans) < _MIN_STACKED_EFFICIENCY
+    efficiency = math.prod(p.efficiency for p in plans)
+    return spec.layout.ndim <= 2 and efficiency < _MIN_STACKED_EFFICIENCY
 
 
 def conv_method(spec: Spec, c_in: int, c_out: int, backend: str | None = None) -> str:
     """How a strided convolution with these channel counts runs.
 
-    * ``"lax"``: ``lax.conv_general_dilated`` (every ungrouped convolution,
-      and everything off CPU, where cuDNN and the TPU compiler handle groups).
-    * ``"correlate"``: one input or one output channel per group on CPU,
-      where XLA:CPU's grouped convolution falls back to a slow generic loop
-      (10-20x slower than PyTorch on the depthwise layer of the benchmark).
-    * ``"per_group"``: at most 16 groups of at least 8 channels each way on
-      CPU, one ungrouped convolution per group (XLA:CPU runs
-      ``feature_group_count > 1`` at a fraction of its ungrouped speed: the
-      g=8 layer's input gradient is 1.7x faster split). More groups of fewer
-      channels would be many tiny convolutions, slow to compile and to run.
+    Measured by ``python -m benchmarks.sweep`` (grouped ``jconv.conv``, forward
+    and forward + backward, every strided convolution of the step run each way):
+
+    * ``"lax"``: ``lax.conv_general_dilated``, for every ungrouped
+      convolution, and for everything off CPU (cuDNN and the TPU compiler
+      handle groups).
+    * ``"correlate"``: one input channel per group (depthwise) on CPU: one
+      shifted product per tap, 10x faster than XLA:CPU's grouped convolution,
+      which falls back to a slow generic loop.
+    * ``"per_group"``: other grouped convolutions with at most 32 groups on
+      CPU: one ungrouped convolution per group, 1.4x to 20x faster than
+      ``feature_group_count`` (which XLA:CPU runs at a fraction of its
+      ungrouped speed) and than shifted products with many channels.
+    * ``"lax"`` again beyond 32 groups: that many convolutions take long to
+      compile.
 
     Args:
       spec: the configuration.
@@ -98,12 +99,13 @@ def conv_method(spec: Spec, c_in: int, c_out: int, backend: str | None = None) -
       c_out: output channels (all groups).
       backend: ``jax.default_backend()`` when ``None``.
     """
+    del c_out
     g = spec.groups
     if g == 1 or (backend or jax.default_backend()) != "cpu":
         return "lax"
-    if c_in == g or c_out == g:
+    if c_in == g:
         return "correlate"
-    if g <= _MAX_SPLIT_GROUPS and min(c_in, c_out) // g >= _MIN_SPLIT_CHANNELS:
+    if g <= _MAX_SPLIT_GROUPS:
         return "per_group"
     return "lax"
 

@@ -4,8 +4,7 @@ One function, :func:`strided_conv`, computes ``jconv.conv``'s forward pass,
 the input gradient of every transposed convolution (the adjoint identity) and
 the phase algorithm's stride-1 convolutions, in one of three ways that
 :func:`jconv._algorithms.auto.conv_method` picks: ``lax.conv_general_dilated``;
-for grouped convolutions with one input or one output channel per group
-(depthwise, and the input gradient of a depthwise transposed convolution),
+for depthwise convolutions (one input channel per group)
 :func:`jconv._algorithms.depthwise.correlate`, one shifted product per tap;
 or one ungrouped convolution per group.
 """

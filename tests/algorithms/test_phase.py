@@ -22,9 +22,10 @@ import pytest
 from jax.test_util import check_grads
 
 import jconv
+from jconv._algorithms import auto
 from jconv._algorithms import registry as _algorithms
 from jconv._algorithms.phase_ops import phase_forward
-from jconv._algorithms.phase_plan import plan_dim
+from jconv._algorithms.phase_plan import plan, plan_dim
 from tests import tolerances
 
 FAST = ("phase", "hybrid", "auto")
@@ -389,8 +390,36 @@ def test_choose_on_cpu():
     vae = Config((4, 4), (3, 3), (2, 2), (1, 1), 1, output_padding=(1, 1))
     wavenet = Config((8,), (3,), (2,), (1,), 1, output_padding=(1,))
     assert _algorithms.choose(_spec(dcgan), "cpu") == "phase"
-    assert _algorithms.choose(_spec(vae), "cpu") == "hybrid"
+    assert _algorithms.choose(_spec(vae), "cpu") == "phase"
     assert _algorithms.choose(_spec(wavenet), "cpu") == "phase"
+
+
+@pytest.mark.parametrize(
+    ("cfg", "exact"),
+    [
+        (Config((4, 4), (3, 3), (2, 2), (1, 1), 1), True),  # 9 of 16 taps
+        (Config((4, 4), (3, 5), (2, 2), (1, 1), 1), True),  # 3/4 times 5/6
+        (Config((4, 4), (4, 4), (2, 2), (1, 1), 1), False),  # no zero tap
+        (Config((4, 4), (5, 5), (2, 2), (1, 1), 2), False),  # 25 of 36: 0.69
+        (Config((9,), (3,), (2,), (1,), 1), False),  # 3 of 4
+        (Config((9,), (5,), (4,), (1,), 1), True),  # 5 of 8
+        (Config((3, 3, 3), (3, 3, 3), (2, 2, 2), (1, 1, 1), 1), False),  # 3-D: stacked
+    ],
+)
+def test_exact_phases_rule(cfg, exact):
+    spec = _spec(cfg)
+    assert auto.exact_phases(spec, plan(spec)) is exact
+    # both ways give the reference's values
+    x, w = cfg.operands()
+    want = _call(cfg, "lhs_dilation", x, w)
+    for flag in (True, False):
+        saved = auto.exact_phases
+        auto.exact_phases = lambda spec, plans, flag=flag: flag
+        try:
+            got = jax.jit(lambda x, w: phase_forward(x, w, spec))(x, w)
+        finally:
+            auto.exact_phases = saved
+        np.testing.assert_allclose(got, want, rtol=0, atol=TOL * np.max(np.abs(want)))
 
 
 @pytest.mark.parametrize("cfg", [SMALL, SMALL_DENSE], ids=["grouped-2d", "dense-1d"])
