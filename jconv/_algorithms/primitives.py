@@ -87,7 +87,7 @@ def conv(x: jax.Array, kernel: jax.Array, spec: Spec) -> jax.Array:
     Returns:
       ``(N, *spec.out_size, C_out)`` in the layout of ``x``.
     """
-    if auto.choose(adjoint(spec)) == "lhs_dilation" or not _replicated(x, kernel, spec):
+    if auto.choose(adjoint(spec)) == "lhs_dilation" or _explicitly_sharded(x):
         return strided_conv(x, kernel, spec)
     return _bind(conv_p, x, kernel, spec=_hashable(spec))
 
@@ -118,18 +118,14 @@ def adjoint(spec: Spec, *, of_transpose: bool = False) -> Spec:
     )
 
 
-def _replicated(x: jax.Array, kernel: jax.Array, spec: Spec) -> bool:
-    """False for explicit shardings the primitive does not carry (see :func:`_out_sharding`)."""
-    sharding = jax.typeof(x).sharding
-    if sharding.mesh.empty:
-        return True
-    parts = tuple(sharding.spec) + (None,) * (x.ndim - len(sharding.spec))
-    k_sharding = jax.typeof(kernel).sharding
-    replicated = k_sharding.mesh.empty or all(p is None for p in k_sharding.spec)
-    return replicated and parts[spec.layout.channel_axis] is None
+def _explicitly_sharded(x: jax.Array) -> bool:
+    """True under explicit sharding (``jax.sharding.AxisType.Explicit``), which the phase
+    kernel gradient's reshapes do not carry: there jconv.conv keeps JAX's own rules."""
+    mesh = jax.typeof(x).sharding.mesh
+    return not mesh.empty and any(t == jax.sharding.AxisType.Explicit for t in mesh.axis_types)
 
 
-def _varying(aval) -> frozenset:
+def varying(aval) -> frozenset:
     """The manual mesh axes (``jax.shard_map``) along which an aval's value varies."""
     mat = getattr(aval, "mat", None)  # jax >= 0.10: ManualAxisType(varying=..., ...)
     return mat.varying if mat is not None else getattr(aval, "vma", frozenset())
@@ -143,7 +139,7 @@ def _bind(prim: Primitive, x, kernel, **params) -> jax.Array:
     binding its own multi-operand primitives: the transpose of that cast is
     the ``psum`` that a replicated kernel's cotangent needs.
     """
-    vx, vk = _varying(jax.typeof(x)), _varying(jax.typeof(kernel))
+    vx, vk = varying(jax.typeof(x)), varying(jax.typeof(kernel))
     if vk - vx:
         x = jax.lax.pcast(x, tuple(sorted(vk - vx, key=str)), to="varying")
     if vx - vk:
@@ -174,10 +170,10 @@ def _abstract_eval(x, kernel, *, spec: Spec, transposed: bool):
     """
     name = "jconv_conv_transpose" if transposed else "jconv_conv"
     shape = spec.out_shape(x.shape[0], _channels(kernel, spec, transposed))
-    if _varying(x) != _varying(kernel):
+    if varying(x) != varying(kernel):
         raise ValueError(
             f"{name} needs both operands to vary over the same manual mesh "
-            f"axes; got {sorted(_varying(x), key=str)} and {sorted(_varying(kernel), key=str)}"
+            f"axes; got {sorted(varying(x), key=str)} and {sorted(varying(kernel), key=str)}"
         )
     return x.update(
         shape=shape,

@@ -6,7 +6,7 @@ the phase algorithm's stride-1 convolutions, in one of three ways that
 :func:`jconv._algorithms.auto.conv_method` picks: ``lax.conv_general_dilated``;
 for depthwise convolutions (one input channel per group)
 :func:`jconv._algorithms.depthwise.correlate`, one shifted product per tap;
-or one ungrouped convolution per group.
+or a loop of ungrouped convolutions, one per group.
 """
 
 from __future__ import annotations
@@ -47,25 +47,11 @@ def strided_conv(x: jax.Array, kernel: jax.Array, spec: Spec) -> jax.Array:
             dilation=spec.dilation,
             dtype=spec.preferred_element_type or x.dtype,
         )
-    if method == "per_group":
+    if method == "per_group" and jax.typeof(x).sharding.mesh.empty:
+        # (under explicit sharding or jax.shard_map the loop's carry would need
+        # the steps' sharding and varying axes: XLA's grouped convolution there)
         return _per_group(x, kernel, spec)
     return _lax(x, kernel, spec, groups)
-
-
-def _per_group(x: jax.Array, kernel: jax.Array, spec: Spec) -> jax.Array:
-    """A grouped convolution as one ungrouped convolution per group, concatenated."""
-    g, axis = spec.groups, spec.layout.channel_axis
-    c_in, c_out = kernel.shape[-2], kernel.shape[-1] // g
-    outs = [
-        _lax(
-            lax.slice_in_dim(x, i * c_in, (i + 1) * c_in, axis=axis),
-            lax.slice_in_dim(kernel, i * c_out, (i + 1) * c_out, axis=kernel.ndim - 1),
-            spec,
-            1,
-        )
-        for i in range(g)
-    ]
-    return jnp.concatenate(outs, axis)
 
 
 def _lax(x: jax.Array, kernel: jax.Array, spec: Spec, groups: int) -> jax.Array:
@@ -80,3 +66,24 @@ def _lax(x: jax.Array, kernel: jax.Array, spec: Spec, groups: int) -> jax.Array:
         precision=spec.precision,
         preferred_element_type=spec.preferred_element_type,
     )
+
+
+def _per_group(x: jax.Array, kernel: jax.Array, spec: Spec) -> jax.Array:
+    """A grouped convolution as a loop of ungrouped ones, one per group.
+
+    Each step slices its group's channels and writes its output channels in
+    place (``dynamic_update_slice`` in a ``fori_loop``), so that one
+    convolution is compiled, and nothing but the output and one group's
+    slices is allocated.
+    """
+    g, axis = spec.groups, spec.layout.channel_axis
+    c_in, c_out = kernel.shape[-2], kernel.shape[-1] // g
+    dtype = spec.preferred_element_type or x.dtype
+    out = jnp.zeros(spec.out_shape(x.shape[0], g * c_out), dtype)
+
+    def step(i, out):
+        xi = lax.dynamic_slice_in_dim(x, i * c_in, c_in, axis=axis)
+        wi = lax.dynamic_slice_in_dim(kernel, i * c_out, c_out, axis=kernel.ndim - 1)
+        return lax.dynamic_update_slice_in_dim(out, _lax(xi, wi, spec, 1), i * c_out, axis=axis)
+
+    return lax.fori_loop(0, g, step, out)

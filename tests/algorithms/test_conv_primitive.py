@@ -37,6 +37,7 @@ CONFIGS = [
     ((2, 9, 7, 8), (3, 3), 6, 1, 1, 2, 2),  # stride 1, dilated
     ((2, 9, 8, 16), (3, 3), 24, 2, "SAME", 1, 2),  # per_group: 8 and 12 channels per group
     ((1, 7, 32), (3,), 32, 1, 1, 1, 4),  # per_group, 1-D
+    ((2, 7, 6, 40), (3, 3), 20, 2, "SAME", 1, 10),  # per_group: 10 groups
     ((1, 5, 6, 7, 2), (2, 3, 2), 3, 2, "SAME", 1, 1),
     ((2, 6, 5, 4, 4), (3, 2, 2), 4, (1, 2, 2), [(1, 1), (0, 1), (1, 0)], (2, 1, 1), 2),
 ]
@@ -203,8 +204,9 @@ def test_integer_forward():
         (64, 64, 64, "cpu", "correlate"),  # depthwise, many groups
         (8, 64, 8, "cpu", "per_group"),  # one output channel per group
         (2, 16, 24, "cpu", "per_group"),
+        (8, 128, 128, "cpu", "per_group"),
         (32, 128, 128, "cpu", "per_group"),
-        (64, 256, 256, "cpu", "lax"),  # many groups
+        (64, 256, 256, "cpu", "per_group"),
         (8, 8, 16, "gpu", "lax"),
         (2, 16, 24, "tpu", "lax"),
     ],
