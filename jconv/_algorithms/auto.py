@@ -2,6 +2,7 @@
 
 * :func:`choose`: the transposed-convolution algorithm ``algorithm="auto"`` runs
   (and so the derivatives of ``jconv.conv``);
+* :func:`phase_derivatives`: whether ``jconv.conv`` is differentiated by jconv's rules;
 * :func:`exact_phases`: whether ``"phase"`` computes the phases together or apart;
 * :func:`conv_method`: how a strided convolution is computed;
 * :func:`kernel_grad_method`: how the phase-domain kernel gradient is computed.
@@ -56,6 +57,22 @@ def choose(spec: TransposeSpec, backend: str | None = None) -> str:
     if (backend or jax.default_backend()) != "cpu":
         return "lhs_dilation"
     return "phase"
+
+
+def phase_derivatives(spec: Spec, backend: str | None = None) -> bool:
+    """Whether ``jconv.conv`` runs as the ``jconv_conv`` primitive (jconv's derivatives).
+
+    Where :func:`choose` runs XLA's transposed convolution (accelerators) it
+    does not. On CPU it does for strided and for 3-D convolutions: JAX derives
+    an lhs-dilated input gradient and a whole-window kernel gradient that
+    XLA:CPU runs 15-40x slower (the 3-D and grouped layers of
+    ``benchmarks/run.py --conv``). A 2-D or 1-D stride-1 convolution's derived
+    gradients dilate nothing and run as fast as the primitive's (ResNet's 3x3
+    stride-1 layer: 37.9 vs 42.9 ms forward + backward) in half the memory.
+    """
+    if choose(spec, backend) == "lhs_dilation":
+        return False
+    return spec.layout.ndim == 3 or any(s > 1 for s in spec.stride)
 
 
 def exact_phases(spec: TransposeSpec, plans: tuple[DimPlan, ...]) -> bool:

@@ -74,10 +74,9 @@ def hybrid(x: jax.Array, kernel: jax.Array, spec: TransposeSpec) -> jax.Array:
 def conv(x: jax.Array, kernel: jax.Array, spec: Spec) -> jax.Array:
     """The strided convolution of a trimmed, zero-padded spec, with fast derivatives.
 
-    Where :func:`jconv._algorithms.auto.choose` runs XLA's own transposed
-    convolution for the adjoint (accelerators), this is the plain ``lax``
-    convolution, differentiated by JAX's rules; elsewhere the ``jconv_conv``
-    primitive.
+    The ``jconv_conv`` primitive where :func:`jconv._algorithms.auto.phase_derivatives`
+    says so (strided or 3-D convolutions on CPU); elsewhere the same forward
+    differentiated by JAX's rules.
 
     Args:
       x: ``(N, *spatial, C_in)`` or channels-first.
@@ -87,7 +86,7 @@ def conv(x: jax.Array, kernel: jax.Array, spec: Spec) -> jax.Array:
     Returns:
       ``(N, *spec.out_size, C_out)`` in the layout of ``x``.
     """
-    if auto.choose(adjoint(spec)) == "lhs_dilation" or _explicitly_sharded(x):
+    if not auto.phase_derivatives(spec) or _explicitly_sharded(x):
         return strided_conv(x, kernel, spec)
     return _bind(conv_p, x, kernel, spec=_hashable(spec))
 

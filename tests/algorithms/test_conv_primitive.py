@@ -242,3 +242,31 @@ def test_grouped_transpose_split_per_group(
 
     for got, want in zip(run(algorithm), run("lhs_dilation")):
         _close(got, want)
+
+
+@pytest.mark.parametrize(
+    ("shape", "window", "stride", "primitive"),
+    [
+        ((1, 6, 6, 2), (3, 3), 1, False),  # 2-D stride 1: JAX's rules dilate nothing
+        ((1, 9, 2), (3,), 1, False),
+        ((1, 6, 6, 2), (3, 3), (1, 2), True),
+        ((1, 4, 4, 4, 2), (2, 2, 2), 1, True),  # 3-D: always
+    ],
+)
+def test_which_convolutions_bind_the_primitive(shape, window, stride, primitive):
+    x = np.ones(shape)
+    w = np.ones((*window, shape[-1], 3))
+
+    def f(x, w):
+        return jconv.conv(x, w, stride, "SAME")
+
+    names = {e.primitive.name for e in jax.make_jaxpr(f)(x, w).eqns}
+    assert ("jconv_conv" in names) is primitive
+    # either way the gradients are JAX's for lax.conv_general_dilated
+    want = jax.grad(
+        lambda x, w: jnp.sum(jnp.sin(_fns((shape, window, 3, stride, "SAME", 1, 1))[1](x, w))),
+        (0, 1),
+    )(x, w)
+    got = jax.grad(lambda x, w: jnp.sum(jnp.sin(f(x, w))), (0, 1))(x, w)
+    for a, b in zip(got, want):
+        _close(a, b)
