@@ -103,7 +103,7 @@ def conv_method(spec: Spec, c_in: int, c_out: int, backend: str | None = None) -
       shifted product per tap, 10x faster than XLA:CPU's grouped convolution,
       which falls back to a slow generic loop.
     * ``"per_group"``: other grouped convolutions on CPU: a loop of ungrouped
-      convolutions, one per group, 1.4x to 20x faster than
+      convolutions, one per group, up to 10x faster than
       ``feature_group_count`` (which XLA:CPU runs at a fraction of its
       ungrouped speed; ResNeXt's g=32 layer: 6x) and than shifted products
       with many channels. A loop rather than unrolled: one convolution to
