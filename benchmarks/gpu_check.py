@@ -337,21 +337,6 @@ def _jax_entry(name: str, fun: Callable[..., Any], x, w, ct) -> Entry:
     )
 
 
-def _jconv_fun(case: suite.Case, algorithm: str) -> Callable[..., Any]:
-    def fun(x, w):
-        return jconv.conv_transpose(
-            x,
-            w,
-            case.stride,
-            case.padding,
-            output_padding=case.output_padding or None,
-            groups=case.groups,
-            algorithm=algorithm,
-        )
-
-    return fun
-
-
 def _lax_fun(case: suite.Case) -> Callable[..., Any] | None:
     """``jax.lax.conv_transpose`` of the layer, or ``None`` (it has no groups)."""
     if case.groups != 1 or case.ndim > 3:
@@ -455,7 +440,7 @@ def bench_layer(case: suite.Case, torch_info: tuple[Any, str, str], args: Any) -
     t0 = time.perf_counter()
     row = Row(case)
     x, w, ct = _operands(case)
-    entries = [_jax_entry(a, _jconv_fun(case, a), x, w, ct) for a in algorithm_names()]
+    entries = [_jax_entry(a, suite.jconv_fun(case, a), x, w, ct) for a in algorithm_names()]
     lax_fun = _lax_fun(case)
     if lax_fun is not None:
         entries.append(_jax_entry("lax", lax_fun, x, w, ct))

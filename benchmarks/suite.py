@@ -230,8 +230,8 @@ def _jax_impl(name: str, fun: Callable[..., Any]) -> Impl:
     return Impl(name, jax.jit(fun), jax.jit(vjp_all(fun)), _jax_prepare, jax_fun=fun)
 
 
-def jconv_impl(case: Case, algorithm: str) -> Impl:
-    """``jconv.conv_transpose`` with the given ``algorithm``."""
+def jconv_fun(case: Case, algorithm: str) -> Callable[..., Any]:
+    """``(x, w) -> jconv.conv_transpose(x, w, ...)`` for ``case`` with the given ``algorithm``."""
 
     def fun(x, w):
         return jconv.conv_transpose(
@@ -243,6 +243,13 @@ def jconv_impl(case: Case, algorithm: str) -> Impl:
             groups=case.groups,
             algorithm=algorithm,
         )
+
+    return fun
+
+
+def jconv_impl(case: Case, algorithm: str) -> Impl:
+    """``jconv.conv_transpose`` with the given ``algorithm``."""
+    fun = jconv_fun(case, algorithm)
 
     return _jax_impl(f"jconv {algorithm}", fun)
 
